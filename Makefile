@@ -1,0 +1,199 @@
+# tiersim — one non-recursive Makefile ("Recursive Make Considered Harmful").
+#
+# The source lists below are the architecture: each folder is a static
+# library, linked in layer order (cli -> report -> scenarios -> models -> sim),
+# so a call that points up the layers fails to link.  Objects go to build/
+# (build/san/ with SANITIZE=1), mirroring the tree, with -MMD -MP dependency
+# files.  Libraries come from pkg-config; `deps` installs Debian's packages
+# when they are missing and is the only step that touches the network.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+SHARED ?= ../shared
+VERSION := 0.1.0
+
+# Debian packages the build, the tests and the plots need.
+DEB_PACKAGES := libgsl-dev libcsv-dev libfyaml-dev libjansson-dev libncurses-dev \
+                libcmocka-dev gnuplot-nox pkg-config
+PKG_MODULES := gsl libfyaml jansson ncursesw cmocka
+
+ifeq ($(SANITIZE),1)
+BUILD := build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1 \
+           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+else
+BUILD := build
+SAN_FLAGS :=
+SAN_ENV :=
+endif
+
+CC ?= cc
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# Recursive (=) so pkg-config runs only when a recipe needs it, after `deps`.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_MODULES) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs gsl libfyaml jansson ncursesw 2>/dev/null) -lcsv
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+ALL_CFLAGS = -std=gnu11 -O2 -g $(WARN) -I. -pthread -DTIERSIM_VERSION='"$(VERSION)"' \
+             $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pthread $(SAN_FLAGS) $(LDFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# ---------------------------------------------------------------- sources
+SIM_SRCS := \
+	sim/diag.c \
+	sim/pool.c \
+	sim/calendar.c \
+	sim/engine.c \
+	sim/rng.c \
+	sim/units.c \
+	sim/dist.c \
+	sim/tally.c \
+	sim/timeavg.c \
+	sim/histogram.c \
+	sim/ci.c \
+	sim/warmup.c \
+	sim/station.c \
+	sim/replicate.c \
+	sim/analytic.c
+
+MODELS_SRCS := \
+	models/tandem.c \
+	models/config.c
+SCENARIOS_SRCS :=
+REPORT_SRCS :=
+
+CLI_SRCS := \
+	cli/main.c \
+	cli/demo.c
+
+UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
+              warmup station replicate
+VALIDATION_TESTS := queueing
+
+BENCH_PROGS := bench_hold bench_mmc
+
+# ---------------------------------------------------------------- derived
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LIB_SIM := $(BUILD)/libsim.a
+LIB_MODELS := $(BUILD)/libmodels.a
+LIB_SCENARIOS := $(BUILD)/libscenarios.a
+LIB_REPORT := $(BUILD)/libreport.a
+LAYER_LIBS := $(LIB_REPORT) $(LIB_SCENARIOS) $(LIB_MODELS) $(LIB_SIM)
+
+UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))
+VALIDATION_BINS := $(patsubst %,$(BUILD)/tests/validation/test_%,$(VALIDATION_TESTS))
+TEST_BINS := $(UNIT_BINS) $(VALIDATION_BINS)
+TEST_SUPPORT_SRCS :=
+BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,$(BENCH_PROGS))
+
+ALL_SRCS := $(SIM_SRCS) $(MODELS_SRCS) $(SCENARIOS_SRCS) $(REPORT_SRCS) $(CLI_SRCS) \
+            $(TEST_SUPPORT_SRCS) \
+            $(patsubst %,tests/unit/test_%.c,$(UNIT_TESTS)) \
+            $(patsubst %,tests/validation/test_%.c,$(VALIDATION_TESTS)) \
+            $(patsubst %,bench/%.c,$(BENCH_PROGS))
+
+.PHONY: all run check test bench install uninstall clean deps check-layers
+.DEFAULT_GOAL := all
+
+all: tiersim
+
+# The binary lives at the top for the README's commands; sanitizer builds keep
+# theirs in build/san/.
+ifeq ($(SANITIZE),1)
+TIERSIM := $(BUILD)/tiersim
+tiersim: $(TIERSIM)
+else
+TIERSIM := tiersim
+endif
+
+# ---------------------------------------------------------------- deps
+# A stamp so the check runs once per build tree; every compile waits for it.
+DEPS_STAMP := $(BUILD)/.deps-ok
+$(DEPS_STAMP): Makefile
+	$(Q)mkdir -p $(@D)
+	$(Q)DEB_PACKAGES="$(DEB_PACKAGES)" PKG_MODULES="$(PKG_MODULES)" sh build-aux/deps.sh
+	$(Q)touch $@
+
+deps:
+	$(Q)DEB_PACKAGES="$(DEB_PACKAGES)" PKG_MODULES="$(PKG_MODULES)" sh build-aux/deps.sh
+
+# ---------------------------------------------------------------- compile
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+define make_lib
+$(1): $(call obj,$(2))
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  AR      $$@")
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(eval $(call make_lib,$(LIB_SIM),$(SIM_SRCS)))
+$(eval $(call make_lib,$(LIB_MODELS),$(MODELS_SRCS)))
+$(eval $(call make_lib,$(LIB_SCENARIOS),$(SCENARIOS_SRCS)))
+$(eval $(call make_lib,$(LIB_REPORT),$(REPORT_SRCS)))
+
+$(TIERSIM): $(call obj,$(CLI_SRCS)) $(LAYER_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(LAYER_LIBS) $(LDLIBS_ALL)
+
+$(TEST_BINS): %: %.o $(call obj,$(TEST_SUPPORT_SRCS)) $(LAYER_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(call obj,$(TEST_SUPPORT_SRCS)) $(LAYER_LIBS) \
+		$(CMOCKA_LIBS) $(LDLIBS_ALL)
+
+$(BENCH_BINS): %: %.o $(call obj,$(TEST_SUPPORT_SRCS)) $(LAYER_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(call obj,$(TEST_SUPPORT_SRCS)) $(LAYER_LIBS) $(LDLIBS_ALL)
+
+# ---------------------------------------------------------------- run, check, bench
+run: $(TIERSIM)
+	./$(TIERSIM) demo
+
+# Every test binary runs even if one fails; the exit status says whether all passed.
+check: $(TEST_BINS) $(TIERSIM) check-layers
+	$(Q)fail=0; for t in $(TEST_BINS); do \
+		echo "== $$t"; $(SAN_ENV) ./$$t || fail=1; \
+	done; \
+	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \
+	echo "make check: all test programs passed"
+
+test: check
+
+# Includes point down the layers only (DESIGN.md §1); the linker enforces calls.
+check-layers:
+	$(Q)sh build-aux/check-layers.sh
+
+bench: $(BENCH_BINS) $(BUILD)/bench/limit_mmc
+	$(Q)sh bench/run.sh $(BUILD)
+
+$(BUILD)/bench/limit_mmc: $(SHARED)/bench/limit_mmc.c $(SHARED)/bench/limit_common.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) -O2 -o $@ $< -lm
+
+# ---------------------------------------------------------------- install
+install: $(TIERSIM)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tiersim/scenarios
+	install -m 0755 $(TIERSIM) $(DESTDIR)$(PREFIX)/bin/tiersim
+	for f in scenarios/*.yaml; do [ -e "$$f" ] || continue; \
+		install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/tiersim/scenarios/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tiersim
+	rm -rf $(DESTDIR)$(PREFIX)/share/tiersim
+
+clean:
+	rm -rf build tiersim
+
+-include $(patsubst %.c,$(BUILD)/%.d,$(ALL_SRCS))

@@ -1,0 +1,28 @@
+#!/bin/sh
+# `make bench`: tiersim's engine next to the hand-written reference programs,
+# built and run in the same bench so the comparison is a ratio measured on one
+# machine at one time (these machines are noisy; absolute numbers drift).
+# Each program runs 3 times (seeds 1..3) and the median is kept.
+# usage: bench/run.sh BUILD_DIR
+set -eu
+B=${1:-build}
+
+median3() { sort -g | sed -n 2p; }
+field() { sed -n "s/.*\"$1\": \([0-9.e+-]*\).*/\1/p"; }
+
+run3() { # prog args... -> prints the three JSON lines
+	for seed in 1 2 3; do "$@" "$seed"; done
+}
+
+echo "== hold model: 10,000 pending events, exponential increments (target >= 15e6 events/s)"
+"$B/bench/bench_hold" 20000000 | tee "$B/bench/hold.json"
+
+echo
+echo "== M/M/c (lambda 3.2/s, c=4, rho 0.8): tiersim vs ../shared/bench/limit_mmc.c heap loop"
+run3 "$B/bench/bench_mmc" 10000000 > "$B/bench/mmc.json"
+run3 sh -c "\"$B/bench/limit_mmc\" 10000000 \"\$0\" heap" > "$B/bench/limit_mmc.json"
+cat "$B/bench/mmc.json" "$B/bench/limit_mmc.json"
+ours=$(field customers_per_s < "$B/bench/mmc.json" | median3)
+limit=$(field customers_per_s < "$B/bench/limit_mmc.json" | median3)
+awk -v o="$ours" -v l="$limit" 'BEGIN {
+	printf "median customers/s: tiersim %.3g, limit %.3g; limit/tiersim = %.2f (target <= 3)\n", o, l, l / o }'

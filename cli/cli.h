@@ -1,0 +1,24 @@
+/* The command-line front end: subcommands and exit statuses.
+ *
+ * cli/ is the composition root and the only place that prints diagnostics to
+ * the user and decides the exit status:
+ *   0  success
+ *   1  the run completed but an SLO was missed (a CI gate can fail on it)
+ *   2  bad usage or bad input (one clear message on stderr; nothing written) */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_SLO_MISSED = 1,
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_FAILURE = 3, /* an internal failure: out of memory, a write error */
+};
+
+/* Each subcommand: argv[0] is the subcommand's name. */
+int cli_demo(int argc, char **argv);
+
+/* "tiersim SUB: message" on stderr, then CLI_EXIT_USAGE. */
+int cli_usage_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,195 @@
+/* The typed configuration of the architecture model.
+ *
+ * This is what a scenario file becomes once loaded and validated: every value
+ * typed, in engine units (ns, per-second rates, fractions), every default
+ * filled in.  models/ never sees YAML; scenarios/ fills these structs; the
+ * defaults come from model_config_init, which follows the real software's
+ * defaults where the scenario language names one (../shared/DOMAIN.md).
+ *
+ * Ownership: model_config_fini frees everything the config owns (distribution
+ * samples and texts, the class and schedule arrays). */
+#ifndef MODELS_CONFIG_H
+#define MODELS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/dist.h"
+
+#define MODEL_NAME_MAX 64
+#define WL_MAX_CLASSES 16
+#define WL_MAX_STEPS 64
+#define SLO_MAX_CHECKS 16
+
+/* ---------------------------------------------------------------- workload */
+
+enum wl_arrivals { WL_ARRIVALS_POISSON, WL_ARRIVALS_CONSTANT };
+
+/* From at_ns on, the rate moves linearly to rate_per_s over ramp_ns (0 = a step). */
+struct wl_step {
+	int64_t at_ns;
+	double rate_per_s;
+	int64_t ramp_ns;
+};
+
+struct wl_class_config {
+	char name[MODEL_NAME_MAX];
+	double share;           /* of all requests, 0..1; shares add up to 1 */
+	bool dynamic;           /* has an app cost: proxied past nginx; else static */
+	struct sim_dist app;    /* app CPU per request (dynamic classes) */
+	int db_reads;           /* queries, one after another */
+	int db_writes;
+};
+
+struct wl_config {
+	double rate_per_s;
+	enum wl_arrivals arrivals;
+	struct wl_step schedule[WL_MAX_STEPS];
+	size_t nschedule;       /* sorted by at_ns */
+	int64_t clients;        /* distinct clients (hashing, sessions) */
+	int64_t timeout_ns;     /* the client gives up; 0 = never */
+	int retries;            /* client retries after an error or time-out */
+	struct sim_dist retry_backoff;
+	struct wl_class_config classes[WL_MAX_CLASSES];
+	size_t nclasses;
+};
+
+/* ---------------------------------------------------------------- network */
+
+struct net_config {
+	struct sim_dist hop;    /* one-way latency of each tier-to-tier hop */
+};
+
+/* ---------------------------------------------------------------- LB pair */
+
+enum lb_balance { LB_BALANCE_ROUNDROBIN, LB_BALANCE_LEASTCONN, LB_BALANCE_SOURCE, LB_BALANCE_FIRST };
+
+struct lb_check_config {       /* HAProxy `check` on each web server */
+	int64_t inter_ns, fastinter_ns, downinter_ns, timeout_ns;
+	int rise, fall;
+};
+
+struct vrrp_config {           /* keepalived */
+	int version;            /* 2 or 3 */
+	int64_t advert_int_ns;
+	int priority[2];        /* lb1, lb2 */
+	bool preempt;
+	int64_t preempt_delay_ns;
+	int64_t garp_delay_ns;
+};
+
+struct track_config {          /* keepalived track_script on the haproxy process */
+	int64_t interval_ns;
+	int fall, rise;
+};
+
+struct lb_config {
+	int nodes;              /* 2: active + standby */
+	struct sim_dist service; /* CPU per request on the active node */
+	int threads;            /* nbthread */
+	enum lb_balance balance;
+	int64_t maxconn;        /* concurrent requests per LB; beyond, FIFO queue */
+	int64_t timeout_queue_ns;
+	int64_t timeout_server_ns;
+	struct lb_check_config check;
+	int retries;
+	bool redispatch;
+	struct vrrp_config vrrp;
+	struct track_config track;
+};
+
+/* ---------------------------------------------------------------- nginx */
+
+enum web_balance { WEB_BALANCE_ROUND_ROBIN, WEB_BALANCE_LEAST_CONN, WEB_BALANCE_IP_HASH,
+		   WEB_BALANCE_RANDOM };
+
+struct web_config {
+	int nodes;
+	int workers;             /* worker processes, one core each */
+	int64_t worker_connections;
+	struct sim_dist static_cost; /* static file, or a proxy_cache hit */
+	struct sim_dist proxy_cost;  /* CPU per proxied request */
+	struct sim_dist tls_handshake; /* full handshake CPU */
+	struct sim_dist tls_resumed;   /* resumed handshake CPU */
+	double tls_reuse;        /* share of requests that resume, 0..1 */
+	double cache_hit;        /* share of dynamic requests served from cache */
+	enum web_balance upstream_balance;
+	int max_fails;
+	int64_t fail_timeout_ns;
+	int next_upstream_tries; /* 0 = every server once */
+};
+
+/* ---------------------------------------------------------------- app */
+
+struct app_config {
+	int nodes;
+	int cores;
+	int workers;             /* threads; a request holds one for its life */
+	int db_pool_size;        /* connections per app server */
+	int64_t db_pool_timeout_ns;
+};
+
+/* ---------------------------------------------------------------- MySQL */
+
+enum db_replication { DB_REPLICATION_ASYNC, DB_REPLICATION_SEMISYNC };
+enum db_reads_from { DB_READS_FROM_REPLICAS, DB_READS_FROM_PRIMARY };
+
+struct db_config {
+	int nodes;               /* db1 is the initial primary */
+	int cores;
+	int64_t max_connections;
+	struct sim_dist read_cost;
+	struct sim_dist write_cost;
+	enum db_replication replication;
+	int64_t semisync_timeout_ns;
+	struct sim_dist apply_cost; /* per write, on each replica */
+	int apply_workers;
+	enum db_reads_from reads_from;
+	int64_t max_lag_ns;      /* 0 = never shun */
+	int64_t read_your_writes_ns;
+	int64_t failover_detect_ns;
+	int64_t failover_promote_ns;
+};
+
+/* ---------------------------------------------------------------- SLOs */
+
+enum slo_metric { SLO_MEAN, SLO_P50, SLO_P90, SLO_P99, SLO_P999, SLO_AVAILABILITY,
+		  SLO_THROUGHPUT };
+enum slo_op { SLO_AT_MOST, SLO_AT_LEAST };
+
+struct slo_check {
+	enum slo_metric metric;
+	enum slo_op op;          /* latencies: AT_MOST; availability, throughput: AT_LEAST */
+	double target;           /* ns for latencies, fraction, per second */
+};
+
+/* ---------------------------------------------------------------- the whole */
+
+struct model_config {
+	char name[MODEL_NAME_MAX];
+	char *description;       /* owned, may be NULL */
+	int64_t duration_ns;     /* simulated time per replication, warm-up included */
+	int64_t warmup_ns;       /* discarded from every statistic */
+	bool warmup_auto;        /* detect with MSER-5 instead */
+	int replications;        /* fixed number, or the minimum with replications_auto */
+	bool replications_auto;
+	int max_replications;    /* with replications_auto */
+	double precision;        /* relative 95% CI half-width target (auto) */
+	uint64_t seed;
+	int64_t window_ns;       /* time-series resolution */
+	struct wl_config wl;
+	struct net_config net;
+	struct lb_config lb;
+	struct web_config web;
+	struct app_config app;
+	struct db_config db;
+	struct slo_check slo[SLO_MAX_CHECKS];
+	size_t nslo;
+};
+
+/* Defaults for every key (the baseline architecture of the scenario language). */
+void model_config_init(struct model_config *c);
+void model_config_fini(struct model_config *c);
+
+#endif

@@ -1,0 +1,393 @@
+/* Unit tests for the event calendar (sim/calendar.c).
+ *
+ * Pins the ordering contract models rely on: (time, push order), FIFO at
+ * equal times even after cancels and interleaved pops, cancel and is_pending
+ * on live, stale and null handles, the max_pending limit.  A seeded property
+ * test replays a million random push/cancel/pop operations against a sorted
+ * array and demands identical results, which covers the heap's sift paths
+ * (root, middle, last entry, partial sibling groups) far better than
+ * hand-written cases. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim/calendar.h"
+#include "sim/time.h"
+
+static void dummy_fn(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	(void)e;
+	(void)obj;
+	(void)arg;
+}
+
+static uint64_t pop_arg(struct sim_calendar *c)
+{
+	struct sim_event ev;
+	assert_true(sim_calendar_pop(c, &ev));
+	return ev.arg;
+}
+
+static void test_empty_calendar_peeks_never_and_pops_nothing(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	struct sim_event ev;
+
+	sim_calendar_init(&c, 4);
+	assert_int_equal(sim_calendar_count(&c), 0);
+	assert_true(sim_calendar_peek_ns(&c) == SIM_TIME_NEVER);
+	assert_false(sim_calendar_pop(&c, &ev));
+	sim_calendar_fini(&c);
+}
+
+static void test_events_pop_in_time_order_with_their_payload(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	const int64_t times[] = { 50, 10, 40, 30, 20, 60, 0, -5 };
+	int obj;
+	struct sim_event ev;
+
+	sim_calendar_init(&c, 2); /* forces growth too */
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		sim_calendar_push(&c, times[i], dummy_fn, &obj, (uint64_t)times[i] + 100);
+	assert_int_equal(sim_calendar_count(&c), 8);
+	assert_int_equal(sim_calendar_peek_ns(&c), -5);
+
+	int64_t prev = INT64_MIN;
+	for (int i = 0; i < 8; i++) {
+		assert_true(sim_calendar_pop(&c, &ev));
+		assert_true(ev.at_ns >= prev);
+		assert_int_equal(ev.arg, (uint64_t)ev.at_ns + 100);
+		assert_ptr_equal(ev.obj, &obj);
+		assert_ptr_equal(ev.fn, dummy_fn);
+		prev = ev.at_ns;
+	}
+	assert_false(sim_calendar_pop(&c, &ev));
+	sim_calendar_fini(&c);
+}
+
+static void test_equal_times_pop_in_push_order(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+
+	sim_calendar_init(&c, 8);
+	for (uint64_t i = 0; i < 1000; i++)
+		sim_calendar_push(&c, 7, dummy_fn, NULL, i);
+	for (uint64_t i = 0; i < 1000; i++)
+		assert_int_equal(pop_arg(&c), i);
+	sim_calendar_fini(&c);
+}
+
+static void test_equal_times_stay_fifo_after_cancels(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	struct sim_event_handle h[300];
+
+	sim_calendar_init(&c, 8);
+	for (uint64_t i = 0; i < 300; i++)
+		h[i] = sim_calendar_push(&c, 42, dummy_fn, NULL, i);
+	for (uint64_t i = 0; i < 300; i += 3)
+		assert_true(sim_calendar_cancel(&c, h[i]));
+	/* Reused slots must not carry their old place in the order. */
+	for (uint64_t i = 300; i < 400; i++)
+		sim_calendar_push(&c, 42, dummy_fn, NULL, i);
+	for (uint64_t i = 0; i < 400; i++)
+		if (i >= 300 || i % 3 != 0)
+			assert_int_equal(pop_arg(&c), i);
+	assert_int_equal(sim_calendar_count(&c), 0);
+	sim_calendar_fini(&c);
+}
+
+static void test_equal_times_stay_fifo_with_interleaved_pops(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+
+	sim_calendar_init(&c, 8);
+	sim_calendar_push(&c, 10, dummy_fn, NULL, 1);
+	sim_calendar_push(&c, 10, dummy_fn, NULL, 2);
+	sim_calendar_push(&c, 5, dummy_fn, NULL, 0);
+	assert_int_equal(pop_arg(&c), 0);
+	sim_calendar_push(&c, 10, dummy_fn, NULL, 3);
+	assert_int_equal(pop_arg(&c), 1);
+	sim_calendar_push(&c, 10, dummy_fn, NULL, 4);
+	sim_calendar_push(&c, 9, dummy_fn, NULL, 99);
+	assert_int_equal(pop_arg(&c), 99);
+	assert_int_equal(pop_arg(&c), 2);
+	assert_int_equal(pop_arg(&c), 3);
+	assert_int_equal(pop_arg(&c), 4);
+	sim_calendar_fini(&c);
+}
+
+static void test_cancel_removes_a_pending_event(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	struct sim_event_handle h[5];
+
+	sim_calendar_init(&c, 8);
+	for (uint64_t i = 0; i < 5; i++)
+		h[i] = sim_calendar_push(&c, (int64_t)i * 10, dummy_fn, NULL, i);
+	assert_true(sim_calendar_cancel(&c, h[0])); /* the root */
+	assert_true(sim_calendar_cancel(&c, h[3])); /* the middle */
+	assert_true(sim_calendar_cancel(&c, h[4])); /* the last entry */
+	assert_int_equal(sim_calendar_count(&c), 2);
+	assert_int_equal(sim_calendar_peek_ns(&c), 10);
+	assert_int_equal(pop_arg(&c), 1);
+	assert_int_equal(pop_arg(&c), 2);
+	assert_int_equal(sim_calendar_count(&c), 0);
+	sim_calendar_fini(&c);
+}
+
+static void test_cancel_of_stale_handle_is_a_noop(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+
+	sim_calendar_init(&c, 8);
+	struct sim_event_handle fired = sim_calendar_push(&c, 1, dummy_fn, NULL, 1);
+	assert_int_equal(pop_arg(&c), 1);
+	assert_false(sim_calendar_cancel(&c, fired));
+
+	struct sim_event_handle cancelled = sim_calendar_push(&c, 2, dummy_fn, NULL, 2);
+	assert_true(sim_calendar_cancel(&c, cancelled));
+	assert_false(sim_calendar_cancel(&c, cancelled));
+
+	/* The slot is reused by a new event: the old handle must not hit it. */
+	struct sim_event_handle fresh = sim_calendar_push(&c, 3, dummy_fn, NULL, 3);
+	assert_int_equal(fresh.slot, cancelled.slot);
+	assert_int_not_equal(fresh.gen, cancelled.gen);
+	assert_false(sim_calendar_cancel(&c, cancelled));
+	assert_false(sim_calendar_cancel(&c, fired));
+	assert_int_equal(sim_calendar_count(&c), 1);
+	assert_true(sim_calendar_is_pending(&c, fresh));
+	sim_calendar_fini(&c);
+}
+
+static void test_cancel_of_null_or_bogus_handle_is_a_noop(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	struct sim_event_handle null = { 0, 0 };
+
+	sim_calendar_init(&c, 8);
+	sim_calendar_push(&c, 1, dummy_fn, NULL, 1);
+	assert_true(sim_event_handle_is_null(null));
+	assert_false(sim_calendar_cancel(&c, null));
+	assert_false(sim_calendar_cancel(&c, (struct sim_event_handle){ 0, 1 }));
+	assert_false(sim_calendar_cancel(&c, (struct sim_event_handle){ 1u << 30, 1 }));
+	assert_false(sim_calendar_is_pending(&c, null));
+	assert_int_equal(sim_calendar_count(&c), 1);
+	sim_calendar_fini(&c);
+}
+
+static void test_is_pending_follows_push_pop_and_cancel(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+
+	sim_calendar_init(&c, 8);
+	struct sim_event_handle a = sim_calendar_push(&c, 1, dummy_fn, NULL, 1);
+	struct sim_event_handle b = sim_calendar_push(&c, 2, dummy_fn, NULL, 2);
+	assert_false(sim_event_handle_is_null(a));
+	assert_true(sim_calendar_is_pending(&c, a));
+	assert_true(sim_calendar_is_pending(&c, b));
+	pop_arg(&c);
+	assert_false(sim_calendar_is_pending(&c, a));
+	assert_true(sim_calendar_is_pending(&c, b));
+	sim_calendar_cancel(&c, b);
+	assert_false(sim_calendar_is_pending(&c, b));
+	sim_calendar_fini(&c);
+}
+
+static void test_push_beyond_max_pending_returns_null_handle(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+
+	sim_calendar_init(&c, 2);
+	c.max_pending = 3;
+	for (int i = 0; i < 3; i++)
+		assert_false(sim_event_handle_is_null(sim_calendar_push(&c, i, dummy_fn, NULL, 0)));
+	assert_true(sim_event_handle_is_null(sim_calendar_push(&c, 9, dummy_fn, NULL, 0)));
+	assert_int_equal(sim_calendar_count(&c), 3);
+	pop_arg(&c);
+	assert_false(sim_event_handle_is_null(sim_calendar_push(&c, 9, dummy_fn, NULL, 0)));
+	sim_calendar_fini(&c);
+}
+
+static void test_pop_until_leaves_later_events(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	struct sim_event ev;
+
+	sim_calendar_init(&c, 8);
+	sim_calendar_push(&c, 10, dummy_fn, NULL, 1);
+	sim_calendar_push(&c, 20, dummy_fn, NULL, 2);
+	assert_true(sim_calendar_pop_until(&c, 10, &ev));
+	assert_int_equal(ev.arg, 1);
+	assert_false(sim_calendar_pop_until(&c, 19, &ev));
+	assert_int_equal(sim_calendar_count(&c), 1);
+	assert_true(sim_calendar_pop_until(&c, 20, &ev));
+	assert_false(sim_calendar_pop_until(&c, INT64_MAX, &ev));
+	sim_calendar_fini(&c);
+}
+
+/* ---- property test against a reference ---------------------------------- */
+
+static uint64_t prng_next(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+struct ref_event {
+	int64_t at_ns;
+	uint64_t seq; /* push order: the reference's tie-break */
+	struct sim_event_handle h;
+};
+
+/* Reference: an array sorted by (at_ns, seq) descending, earliest at the end
+ * so that pop is O(1); insert and cancel memmove, cheap at these sizes. */
+struct ref {
+	struct ref_event *ev;
+	size_t n;
+};
+
+static int ref_cmp(const struct ref_event *a, int64_t at_ns, uint64_t seq)
+{
+	if (a->at_ns != at_ns)
+		return a->at_ns > at_ns ? -1 : 1;
+	return a->seq > seq ? -1 : (a->seq < seq ? 1 : 0);
+}
+
+/* First index whose element is not "later" than (at_ns, seq). */
+static size_t ref_find(const struct ref *r, int64_t at_ns, uint64_t seq)
+{
+	size_t lo = 0, hi = r->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ref_cmp(&r->ev[mid], at_ns, seq) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void ref_insert(struct ref *r, struct ref_event e)
+{
+	size_t i = ref_find(r, e.at_ns, e.seq);
+	memmove(&r->ev[i + 1], &r->ev[i], (r->n - i) * sizeof(*r->ev));
+	r->ev[i] = e;
+	r->n++;
+}
+
+static void ref_remove(struct ref *r, size_t i)
+{
+	memmove(&r->ev[i], &r->ev[i + 1], (r->n - i - 1) * sizeof(*r->ev));
+	r->n--;
+}
+
+#define PROP_OPS 1000000
+#define PROP_MAX_LIVE 4096
+#define DEAD_RING 64
+
+static void test_random_operations_match_reference(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	struct ref r = { .ev = malloc(PROP_MAX_LIVE * sizeof(struct ref_event)) };
+	struct sim_event_handle dead[DEAD_RING] = { { 0, 0 } };
+	uint64_t rng = 20240611, seq = 0;
+	size_t target = 0, dead_n = 0;
+	int64_t now_ns = 0;
+
+	assert_non_null(r.ev);
+	sim_calendar_init(&c, 1);
+	for (long op = 0; op < PROP_OPS; op++) {
+		/* Every 50k operations pick a new size to hover around, so the heap
+		 * is exercised both shallow (0..3 levels) and deep. */
+		if (op % 50000 == 0) {
+			static const size_t sizes[] = { 0, 1, 5, 17, 64, 300, 1000, 4000 };
+			target = sizes[prng_next(&rng) % 8];
+		}
+		uint64_t u = prng_next(&rng);
+		unsigned kind = u % 100;
+		bool want_push = r.n < target ? kind < 70 : kind < 30;
+
+		if (r.n == 0 || (want_push && r.n < PROP_MAX_LIVE)) {
+			/* Narrow time range: plenty of exact ties. */
+			int64_t at_ns = (u >> 40) % 4 == 0 ? now_ns + (int64_t)((u >> 8) % 1000000)
+							  : now_ns + (int64_t)((u >> 8) % 8);
+			struct sim_event_handle h = sim_calendar_push(&c, at_ns, dummy_fn, NULL, seq);
+			assert_false(sim_event_handle_is_null(h));
+			ref_insert(&r, (struct ref_event){ at_ns, seq, h });
+			seq++;
+		} else if (kind % 3 == 0) {
+			/* Cancel: a live event, or now and then a dead handle. */
+			if ((u >> 20) % 8 == 0 && dead_n) {
+				struct sim_event_handle h = dead[(u >> 24) % (dead_n < DEAD_RING ? dead_n : DEAD_RING)];
+				assert_false(sim_calendar_is_pending(&c, h));
+				assert_false(sim_calendar_cancel(&c, h));
+			} else {
+				size_t i = (size_t)((u >> 20) % r.n);
+				struct sim_event_handle h = r.ev[i].h;
+				assert_true(sim_calendar_is_pending(&c, h));
+				assert_true(sim_calendar_cancel(&c, h));
+				ref_remove(&r, i);
+				dead[dead_n++ % DEAD_RING] = h;
+			}
+		} else {
+			struct sim_event ev;
+			struct ref_event want = r.ev[r.n - 1];
+			assert_int_equal(sim_calendar_peek_ns(&c), want.at_ns);
+			assert_true(sim_calendar_pop(&c, &ev));
+			assert_int_equal(ev.at_ns, want.at_ns);
+			assert_int_equal(ev.arg, want.seq);
+			r.n--;
+			dead[dead_n++ % DEAD_RING] = want.h;
+			now_ns = ev.at_ns;
+		}
+		assert_int_equal(sim_calendar_count(&c), r.n);
+	}
+	/* Drain and compare the tail too. */
+	while (r.n) {
+		struct ref_event want = r.ev[--r.n];
+		assert_int_equal(pop_arg(&c), want.seq);
+	}
+	assert_int_equal(sim_calendar_count(&c), 0);
+	sim_calendar_fini(&c);
+	free(r.ev);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_empty_calendar_peeks_never_and_pops_nothing),
+		cmocka_unit_test(test_events_pop_in_time_order_with_their_payload),
+		cmocka_unit_test(test_equal_times_pop_in_push_order),
+		cmocka_unit_test(test_equal_times_stay_fifo_after_cancels),
+		cmocka_unit_test(test_equal_times_stay_fifo_with_interleaved_pops),
+		cmocka_unit_test(test_cancel_removes_a_pending_event),
+		cmocka_unit_test(test_cancel_of_stale_handle_is_a_noop),
+		cmocka_unit_test(test_cancel_of_null_or_bogus_handle_is_a_noop),
+		cmocka_unit_test(test_is_pending_follows_push_pop_and_cancel),
+		cmocka_unit_test(test_push_beyond_max_pending_returns_null_handle),
+		cmocka_unit_test(test_pop_until_leaves_later_events),
+		cmocka_unit_test(test_random_operations_match_reference),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
