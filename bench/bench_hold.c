@@ -5,14 +5,13 @@
  * the cost per event is the steady-state cost of one pop and one push at that
  * size (Vaucher and Duval 1975; Jones 1986).
  *
- * Two lines of JSON are printed:
+ * Three lines of JSON are printed:
  *  - "hold": through sim_engine_run with a callback per event, as models use
  *    the engine (includes the exponential draw and the indirect call);
  *  - "hold_raw": the bare sim_calendar_push/pop loop with the same draws,
  *    so the difference is the engine's overhead;
  *  - "hold_raw_predrawn": the same loop cycling through a table of 2^16
- *    increments drawn beforehand, so what remains is the calendar alone
- *    (a GSL exponential draw costs about as much as a pop and a push).
+ *    increments drawn beforehand, so what remains is the calendar alone.
  *
  * Memory must stay flat however long a run is (no per-event allocation):
  * compare peak_rss_kb between `bench_hold 1000000` and `bench_hold 100000000`;
@@ -28,10 +27,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #include "sim/calendar.h"
+#include "sim/dist.h"
 #include "sim/engine.h"
 #include "sim/rng.h"
 #include "sim/time.h"
@@ -42,12 +41,15 @@
 
 struct hold {
 	gsl_rng *rng;
+	const struct sim_dist *dist; /* the hold time, Exp(MEAN_NS) */
 	uint64_t events;   /* events to fire in total */
 };
 
-static int64_t hold_ns(gsl_rng *r)
+/* Drawn through sim_dist_sample_ns, as models draw, so the bench measures
+ * what a model pays per draw. */
+static int64_t hold_ns(const struct sim_dist *d, gsl_rng *r)
 {
-	return (int64_t)(gsl_ran_exponential(r, MEAN_NS) + 0.5);
+	return sim_dist_sample_ns(d, r);
 }
 
 static void hold_fire(struct sim_engine *e, void *obj, uint64_t arg)
@@ -58,7 +60,7 @@ static void hold_fire(struct sim_engine *e, void *obj, uint64_t arg)
 		sim_engine_stop(e);
 		return;
 	}
-	sim_engine_after(e, hold_ns(h->rng), hold_fire, h, arg);
+	sim_engine_after(e, hold_ns(h->dist, h->rng), hold_fire, h, arg);
 }
 
 static double wall_s(void)
@@ -84,16 +86,17 @@ static void report(const char *name, uint64_t events, double secs)
 	fflush(stdout);
 }
 
-static int bench_engine(uint64_t events)
+static int bench_engine(const struct sim_dist *d, uint64_t events)
 {
 	struct sim_engine e;
-	struct hold h = { .rng = sim_rng_stream_create(SEED, 0, "hold"), .events = events };
+	struct hold h = { .rng = sim_rng_stream_create(SEED, 0, "hold"), .dist = d,
+			  .events = events };
 
 	if (!h.rng)
 		return -1;
 	sim_engine_init(&e);
 	for (int i = 0; i < PENDING; i++)
-		sim_engine_at(&e, hold_ns(h.rng), hold_fire, &h, 0);
+		sim_engine_at(&e, hold_ns(d, h.rng), hold_fire, &h, 0);
 
 	double t0 = wall_s();
 	enum sim_run_status st = sim_engine_run(&e, SIM_TIME_NEVER);
@@ -112,7 +115,7 @@ static void noop_fn(struct sim_engine *e, void *obj, uint64_t arg)
 	(void)arg;
 }
 
-static int bench_raw(uint64_t events)
+static int bench_raw(const struct sim_dist *d, uint64_t events)
 {
 	struct sim_calendar c;
 	struct sim_event ev;
@@ -122,12 +125,12 @@ static int bench_raw(uint64_t events)
 		return -1;
 	sim_calendar_init(&c, PENDING);
 	for (int i = 0; i < PENDING; i++)
-		sim_calendar_push(&c, hold_ns(r), noop_fn, NULL, 0);
+		sim_calendar_push(&c, hold_ns(d, r), noop_fn, NULL, 0);
 
 	double t0 = wall_s();
 	for (uint64_t n = 0; n < events; n++) {
 		sim_calendar_pop(&c, &ev);
-		sim_calendar_push(&c, ev.at_ns + hold_ns(r), ev.fn, ev.obj, ev.arg);
+		sim_calendar_push(&c, ev.at_ns + hold_ns(d, r), ev.fn, ev.obj, ev.arg);
 	}
 	double secs = wall_s() - t0;
 
@@ -139,7 +142,7 @@ static int bench_raw(uint64_t events)
 
 #define TABLE_SIZE 65536 /* power of two: the index wraps with a mask */
 
-static int bench_raw_predrawn(uint64_t events)
+static int bench_raw_predrawn(const struct sim_dist *d, uint64_t events)
 {
 	struct sim_calendar c;
 	struct sim_event ev;
@@ -152,10 +155,10 @@ static int bench_raw_predrawn(uint64_t events)
 		return -1;
 	}
 	for (int i = 0; i < TABLE_SIZE; i++)
-		table[i] = hold_ns(r);
+		table[i] = hold_ns(d, r);
 	sim_calendar_init(&c, PENDING);
 	for (int i = 0; i < PENDING; i++)
-		sim_calendar_push(&c, hold_ns(r), noop_fn, NULL, 0);
+		sim_calendar_push(&c, hold_ns(d, r), noop_fn, NULL, 0);
 
 	double t0 = wall_s();
 	for (uint64_t n = 0; n < events; n++) {
@@ -186,8 +189,12 @@ int main(int argc, char **argv)
 		}
 		events = (uint64_t)v;
 	}
-	if (bench_engine(events) != 0 || bench_raw(events) != 0 ||
-	    bench_raw_predrawn(events) != 0) {
+	struct sim_dist hold;
+	sim_dist_init_exp(&hold, MEAN_NS);
+	int failed = bench_engine(&hold, events) != 0 || bench_raw(&hold, events) != 0 ||
+		     bench_raw_predrawn(&hold, events) != 0;
+	sim_dist_fini(&hold);
+	if (failed) {
 		fprintf(stderr, "%s: benchmark failed\n", argv[0]);
 		return 1;
 	}

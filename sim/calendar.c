@@ -1,4 +1,5 @@
-/* Event calendar: an indexed 4-ary min-heap ordered by (at_ns, seq).
+/* Event calendar: a 4-ary min-heap ordered by (at_ns, seq), with lazy
+ * cancellation.
  *
  * Why this shape.  Every event of every model passes through here once on the
  * way in and once on the way out, so it is the hot path of a run.  The heap
@@ -7,9 +8,29 @@
  * line fetch per level (log4 n levels, half the depth of a binary heap).  The
  * bulky part of an event (callback, object, argument, sequence number) stays
  * put in a slot array and is read only when the event fires or, on a tie in
- * time, for its sequence number.  Each slot records where its key sits in the
- * heap, which makes cancel O(log n) instead of a lazy tombstone that would
- * keep dead events (and their memory) around until their time came.
+ * time, for its sequence number.
+ *
+ * Why lazy cancellation.  An indexed heap (each slot remembering where its
+ * key sits) makes cancel O(log n), but every sift then writes the position of
+ * each key it moves: one random write into the slot array per level, on
+ * every push and pop, to serve cancels that are much rarer.  That was more
+ * than half the time of the hold benchmark.  Here cancel only marks the slot
+ * (and bumps its generation, so the handle goes stale); the key is discarded
+ * when it reaches the root (DESIGN.md: "a flag plus a generation counter,
+ * checked on pop").  The slot is freed only then: reusing it earlier would
+ * give the stale key a new sequence number and could let it overtake, or
+ * fall behind, live events at the same time.
+ *
+ * Invariant: heap[ROOT] is live whenever the heap is not empty.  Pop discards
+ * cancelled keys as they surface, and cancelling the root discards it at
+ * once, so peek stays O(1) on a const calendar and pop never looks twice.
+ *
+ * Sweeping.  Cancelled keys would otherwise stay until their time, which for
+ * a 30 s time-out cancelled after 10 ms is a long time.  When the heap or the
+ * slot array is full and at least half of the heap is cancelled keys, they
+ * are swept out (O(n)) instead of growing: the heap grows only while more
+ * than half of it is live (capacity < 4 x peak live), and each sweep is paid
+ * for by the n/2 cancels before it.
  *
  * Layout.  The root lives at heap[3] (entries 0..2 are padding) so that the
  * children of node p, at 4p-8 .. 4p-5, start on a multiple of four entries:
@@ -21,15 +42,15 @@
  * time it belongs below, and comparing times alone is exact.
  *
  * Slots.  Slot 0 is never used, so the handle {0, 0} is null.  A slot's
- * generation starts at 1 and is bumped (skipping 0) whenever the slot is
- * released, which makes every handle to an earlier use of the slot stale.
+ * generation starts at 1 and is bumped (skipping 0) when its event fires or
+ * is cancelled, which makes every handle to an earlier use of the slot stale.
  * After 2^32 reuses of one slot a very old handle could match again; models
  * keep handles for at most a few uses, so this is accepted.  Free slots form
- * a LIFO list threaded through heap_pos (recently used slots are cache-hot).
+ * a LIFO list threaded through `link` (recently used slots are cache-hot).
  *
- * Memory.  Both arrays double when full and never shrink: after warm-up a
- * run allocates nothing, and memory is proportional to the peak number of
- * pending events. */
+ * Memory.  Both arrays double when full (unless a sweep makes room) and never
+ * shrink: after warm-up a run allocates nothing, and memory is proportional
+ * to the peak number of pending events. */
 #include "sim/calendar.h"
 
 #include <assert.h>
@@ -43,7 +64,7 @@
 #define PARENT(p) (((p) + 8) / 4)        /* valid for p > ROOT */
 #define HEAP_ALIGN 64                    /* one cache line per sibling group */
 #define DEFAULT_CAP 64
-#define MAX_SLOTS (UINT32_MAX - 1)       /* slot indices must fit heap_pos */
+#define MAX_SLOTS (SIM_SLOT_CANCELLED - 1) /* slot indices stay below the link markers */
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -56,12 +77,6 @@ static inline bool entry_before(const struct sim_calendar_slot *s,
 	if (likely(a.at_ns != b.at_ns))
 		return a.at_ns < b.at_ns;
 	return s[a.slot].seq < s[b.slot].seq;
-}
-
-static inline void place(struct sim_calendar *c, size_t pos, struct sim_calendar_entry x)
-{
-	c->heap[pos] = x;
-	c->slots[x.slot].heap_pos = (uint32_t)pos;
 }
 
 /* Move the hole at `hole` up while x fires before its parent, then put x
@@ -78,10 +93,10 @@ static inline void sift_up(struct sim_calendar *c, size_t hole, struct sim_calen
 		bool up = x_is_newest ? x.at_ns < h[parent].at_ns : entry_before(s, x, h[parent]);
 		if (!up)
 			break;
-		place(c, hole, h[parent]);
+		h[hole] = h[parent];
 		hole = parent;
 	}
-	place(c, hole, x);
+	h[hole] = x;
 }
 
 /* The earlier of heap entries i and j, general case (used on ties in time
@@ -116,7 +131,7 @@ static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
 			     struct sim_calendar_entry x)
 {
 	struct sim_calendar_entry *h = c->heap;
-	struct sim_calendar_slot *s = c->slots;
+	const struct sim_calendar_slot *s = c->slots;
 	size_t kid;
 
 	while (likely((kid = FIRST_CHILD(hole)) + 3 <= last)) {
@@ -142,7 +157,6 @@ static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
 			best = earlier(h, s, earlier(h, s, kid, kid + 1),
 				       earlier(h, s, kid + 2, kid + 3));
 		h[hole] = h[best];
-		s[h[hole].slot].heap_pos = (uint32_t)hole;
 		hole = best;
 	}
 	if (kid <= last) {
@@ -151,17 +165,32 @@ static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
 		for (size_t k = kid + 1; k <= last; k++)
 			best = earlier(h, s, best, k);
 		h[hole] = h[best];
-		s[h[hole].slot].heap_pos = (uint32_t)hole;
 		hole = best;
 	}
 	sift_up(c, hole, x, false);
+}
+
+/* Put a slot on the free list.  Its generation must already be new (bumped
+ * when the event fired or was cancelled). */
+static inline void free_slot(struct sim_calendar *c, uint32_t slot)
+{
+	c->slots[slot].link = c->free_slot;
+	c->free_slot = slot;
+}
+
+/* Make every handle to the slot's current event stale. */
+static inline void bump_gen(struct sim_calendar_slot *s)
+{
+	s->gen++;
+	if (unlikely(s->gen == 0))
+		s->gen = 1;
 }
 
 /* Thread slots [from, to) onto the free list, lowest index first out. */
 static void free_slots_range(struct sim_calendar *c, uint32_t from, uint32_t to)
 {
 	for (uint32_t i = to; i-- > from;) {
-		c->slots[i] = (struct sim_calendar_slot){ .heap_pos = c->free_slot, .gen = 1 };
+		c->slots[i] = (struct sim_calendar_slot){ .link = c->free_slot, .gen = 1 };
 		c->free_slot = i;
 	}
 }
@@ -178,7 +207,7 @@ static bool grow_heap(struct sim_calendar *c)
 	if (posix_memalign(&mem, HEAP_ALIGN, cap * sizeof(*c->heap)) != 0)
 		return false;
 	if (c->heap)
-		memcpy(mem, c->heap, (c->count + ROOT) * sizeof(*c->heap));
+		memcpy(mem, c->heap, (c->heap_n + ROOT) * sizeof(*c->heap));
 	free(c->heap);
 	c->heap = mem;
 	c->heap_cap = cap;
@@ -200,12 +229,47 @@ static bool grow_slots(struct sim_calendar *c)
 	c->slots = mem;
 	if (c->slot_cap == 0) {
 		/* Slot 0 stays out of the free list: the null handle names it. */
-		c->slots[0] = (struct sim_calendar_slot){ .heap_pos = UINT32_MAX };
+		c->slots[0] = (struct sim_calendar_slot){ .link = SIM_SLOT_CANCELLED };
 		c->slot_cap = 1;
 	}
 	free_slots_range(c, c->slot_cap, (uint32_t)cap);
 	c->slot_cap = (uint32_t)cap;
 	return true;
+}
+
+/* Drop every cancelled key and free its slot.  The survivors are re-inserted
+ * in place, in array order (each sift_up writes at or before the index being
+ * read); a heap is already nearly in heap order, so most do not move.  Any
+ * heap of the same keys pops in the same (time, seq) order. */
+static void sweep(struct sim_calendar *c)
+{
+	struct sim_calendar_entry *h = c->heap;
+	size_t kept = 0;
+
+	for (size_t i = ROOT; i < c->heap_n + ROOT; i++) {
+		struct sim_calendar_entry x = h[i];
+		if (c->slots[x.slot].link == SIM_SLOT_LIVE)
+			sift_up(c, ROOT + kept++, x, false);
+		else
+			free_slot(c, x.slot);
+	}
+	assert(kept == c->count);
+	c->heap_n = kept;
+	c->sweeps++;
+}
+
+/* Room for one more key and a free slot: sweep when cancelled keys are at
+ * least half the heap, grow otherwise. */
+static bool make_room(struct sim_calendar *c)
+{
+	size_t stale = c->heap_n - c->count;
+
+	if (stale > 0 && stale >= c->heap_n / 2) {
+		sweep(c);
+		return true;
+	}
+	return (c->heap_n + ROOT < c->heap_cap || grow_heap(c)) &&
+	       (c->free_slot != 0 || grow_slots(c));
 }
 
 void sim_calendar_init(struct sim_calendar *c, size_t initial_cap)
@@ -224,7 +288,7 @@ void sim_calendar_init(struct sim_calendar *c, size_t initial_cap)
 	}
 	c->slots = malloc((initial_cap + 1) * sizeof(*c->slots));
 	if (c->slots) {
-		c->slots[0] = (struct sim_calendar_slot){ .heap_pos = UINT32_MAX };
+		c->slots[0] = (struct sim_calendar_slot){ .link = SIM_SLOT_CANCELLED };
 		c->slot_cap = 1;
 		free_slots_range(c, 1, (uint32_t)(initial_cap + 1));
 		c->slot_cap = (uint32_t)(initial_cap + 1);
@@ -238,62 +302,66 @@ void sim_calendar_fini(struct sim_calendar *c)
 	*c = (struct sim_calendar){ 0 };
 }
 
-/* Return a slot to the free list, invalidating every handle to it. */
-static inline void release_slot(struct sim_calendar *c, uint32_t slot)
-{
-	struct sim_calendar_slot *s = &c->slots[slot];
-
-	s->gen++;
-	if (unlikely(s->gen == 0))
-		s->gen = 1;
-	s->heap_pos = c->free_slot;
-	c->free_slot = slot;
-}
-
 struct sim_event_handle sim_calendar_push(struct sim_calendar *c, int64_t at_ns,
 					  sim_event_fn fn, void *obj, uint64_t arg)
 {
 	const struct sim_event_handle null = { 0, 0 };
-	size_t n = c->count;
 
-	if (unlikely(c->max_pending && n >= c->max_pending))
+	if (unlikely(c->max_pending && c->count >= c->max_pending))
 		return null;
-	if (unlikely(n + ROOT >= c->heap_cap) && !grow_heap(c))
-		return null;
-	if (unlikely(c->free_slot == 0) && !grow_slots(c))
+	if (unlikely(c->heap_n + ROOT >= c->heap_cap || c->free_slot == 0) && !make_room(c))
 		return null;
 
 	uint32_t slot = c->free_slot;
 	struct sim_calendar_slot *s = &c->slots[slot];
-	c->free_slot = s->heap_pos;
+	c->free_slot = s->link;
 	s->fn = fn;
 	s->obj = obj;
 	s->arg = arg;
 	s->seq = c->next_seq++;
+	s->link = SIM_SLOT_LIVE;
 
-	c->count = n + 1;
+	size_t n = c->heap_n++;
+	c->count++;
 	sift_up(c, n + ROOT, (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot }, true);
 	return (struct sim_event_handle){ .slot = slot, .gen = s->gen };
 }
 
+/* Take the root key out (its slot is the caller's business), then discard
+ * cancelled keys as they surface, so that the root is live again. */
+static inline void remove_root(struct sim_calendar *c)
+{
+	for (;;) {
+		size_t n = --c->heap_n;
+		if (n == 0)
+			return;
+		sift_down(c, ROOT, n + ROOT - 1, c->heap[n + ROOT]);
+		/* No cancelled keys at all (the usual case): the root is live
+		 * without reading its slot, a cache miss in a large calendar. */
+		if (likely(n == c->count))
+			return;
+		uint32_t slot = c->heap[ROOT].slot;
+		if (c->slots[slot].link == SIM_SLOT_LIVE)
+			return;
+		free_slot(c, slot);
+	}
+}
+
 static inline bool pop_until(struct sim_calendar *c, int64_t until_ns, struct sim_event *out)
 {
-	size_t n = c->count;
-
-	if (unlikely(n == 0) || c->heap[ROOT].at_ns > until_ns)
+	if (unlikely(c->heap_n == 0) || c->heap[ROOT].at_ns > until_ns)
 		return false;
 
 	struct sim_calendar_entry top = c->heap[ROOT];
-	const struct sim_calendar_slot *s = &c->slots[top.slot];
+	struct sim_calendar_slot *s = &c->slots[top.slot];
 	out->at_ns = top.at_ns;
 	out->fn = s->fn;
 	out->obj = s->obj;
 	out->arg = s->arg;
-	release_slot(c, top.slot);
-
-	c->count = --n;
-	if (n)
-		sift_down(c, ROOT, n + ROOT - 1, c->heap[n + ROOT]);
+	bump_gen(s);
+	free_slot(c, top.slot);
+	c->count--;
+	remove_root(c);
 	return true;
 }
 
@@ -309,7 +377,7 @@ bool sim_calendar_pop_until(struct sim_calendar *c, int64_t until_ns, struct sim
 
 int64_t sim_calendar_peek_ns(const struct sim_calendar *c)
 {
-	return c->count ? c->heap[ROOT].at_ns : SIM_TIME_NEVER;
+	return c->heap_n ? c->heap[ROOT].at_ns : SIM_TIME_NEVER;
 }
 
 bool sim_calendar_is_pending(const struct sim_calendar *c, struct sim_event_handle h)
@@ -318,10 +386,7 @@ bool sim_calendar_is_pending(const struct sim_calendar *c, struct sim_event_hand
 		return false;
 
 	const struct sim_calendar_slot *s = &c->slots[h.slot];
-	/* A free slot's heap_pos is a free-list link; it can land inside the
-	 * heap, but the entry there then belongs to another slot. */
-	return s->gen == h.gen && s->heap_pos >= ROOT && s->heap_pos < c->count + ROOT &&
-	       c->heap[s->heap_pos].slot == h.slot;
+	return s->gen == h.gen && s->link == SIM_SLOT_LIVE;
 }
 
 bool sim_calendar_cancel(struct sim_calendar *c, struct sim_event_handle h)
@@ -329,18 +394,14 @@ bool sim_calendar_cancel(struct sim_calendar *c, struct sim_event_handle h)
 	if (!sim_calendar_is_pending(c, h))
 		return false;
 
-	size_t pos = c->slots[h.slot].heap_pos;
-	size_t last = c->count + ROOT - 1;
-
-	release_slot(c, h.slot);
+	struct sim_calendar_slot *s = &c->slots[h.slot];
+	bump_gen(s);
+	s->link = SIM_SLOT_CANCELLED;
 	c->count--;
-	if (pos != last) {
-		/* Fill the hole with the last key; it may belong above or below. */
-		struct sim_calendar_entry x = c->heap[last];
-		if (pos > ROOT && entry_before(c->slots, x, c->heap[PARENT(pos)]))
-			sift_up(c, pos, x, false);
-		else
-			sift_down(c, pos, last - 1, x);
+	if (c->heap[ROOT].slot == h.slot) {
+		/* Keep the root live (see the invariant above). */
+		free_slot(c, h.slot);
+		remove_root(c);
 	}
 	return true;
 }

@@ -1,19 +1,36 @@
 /* Event calendar: the future of a simulation, ordered by (time, sequence).
  *
- * An indexed 4-ary min-heap of event keys.  Each heap entry is 16 bytes
- * (time, slot); the event record (callback, arguments, sequence number, heap
- * position, generation) lives in a slot array recycled through a free list, so
- * pushing and popping allocate nothing once the arrays have grown to the peak
- * number of pending events.
+ * A 4-ary min-heap of event keys.  Each heap entry is 16 bytes (time, slot);
+ * the event record (callback, arguments, sequence number, generation) lives
+ * in a slot array recycled through a free list, so pushing and popping
+ * allocate nothing once the arrays have grown to the peak number of pending
+ * events.
  *
  * Invariants:
  *  - Events at the same instant fire in the order they were pushed (FIFO):
  *    ties are broken by a 64-bit sequence number (libuv timers, SimPy eid).
- *  - A handle is (slot, generation).  Cancelling removes the entry from the
- *    heap in O(log n); a stale handle (its event already fired or was
- *    cancelled, the slot maybe reused) is recognised by the generation and
- *    cancelling it is a harmless no-op.
- * Complexity: push, pop and cancel O(log n); peek O(1). */
+ *  - A handle is (slot, generation).  A stale handle (its event already
+ *    fired or was cancelled, the slot maybe reused) is recognised by the
+ *    generation, and cancelling it is a harmless no-op.
+ *  - Cancellation is lazy: cancel marks the slot and bumps its generation in
+ *    O(1); the key stays in the heap and is discarded when it reaches the
+ *    root.  The slot is not reused while its key is in the heap, so every key
+ *    keeps its sequence number and FIFO order among live events is exact.
+ *  - The root is always a live event, so peek is O(1) and exact.
+ *
+ * Memory cost of laziness: a cancelled event (typically a time-out that did
+ * not fire) occupies a heap entry and a slot until its time comes, or until
+ * a sweep.  When the heap is full and cancelled keys are at least half of
+ * it, they are swept out (O(n), O(1) amortised per cancel) instead of
+ * growing it: the heap grows only while more than half of it is live, so its
+ * capacity stays under four times the peak number of live events.
+ *
+ * max_pending limits LIVE events (what sim_calendar_count reports), not heap
+ * entries: a cancelled key never makes a push fail, and by the rule above
+ * memory stays under four times max_pending entries anyway.
+ *
+ * Complexity: push and pop O(log n) (n = heap entries, live + cancelled);
+ * cancel O(1), or O(log n) when the event is the earliest; peek O(1). */
 #ifndef SIM_CALENDAR_H
 #define SIM_CALENDAR_H
 
@@ -39,24 +56,33 @@ struct sim_calendar_entry {
 	uint32_t pad_;
 };
 
+/* slots[].link while the slot's key is in the heap; otherwise it is the next
+ * free slot (0 ends the list). */
+#define SIM_SLOT_LIVE UINT32_MAX
+#define SIM_SLOT_CANCELLED (UINT32_MAX - 1)
+
 struct sim_calendar_slot {
 	sim_event_fn fn;
 	void *obj;
 	uint64_t arg;
-	uint64_t seq;      /* push order, breaks ties at equal times */
-	uint32_t heap_pos; /* index in heap[] while pending; next free slot while free */
-	uint32_t gen;      /* bumped each time the slot is released */
+	uint64_t seq;  /* push order, breaks ties at equal times; fixed while the
+	                * slot's key is in the heap, cancelled or not */
+	uint32_t gen;  /* the live handle's generation; bumped when the event
+	                * fires or is cancelled, never 0 */
+	uint32_t link; /* SIM_SLOT_LIVE, SIM_SLOT_CANCELLED, or the free-list link */
 };
 
 struct sim_calendar {
 	struct sim_calendar_entry *heap;
-	size_t count;     /* pending events */
+	size_t count;       /* live pending events */
+	size_t heap_n;      /* heap entries: live + cancelled not yet discarded */
 	size_t heap_cap;
 	struct sim_calendar_slot *slots;
 	uint32_t slot_cap;
-	uint32_t free_slot; /* head of the free list threaded through slots[].heap_pos; 0 = none */
+	uint32_t free_slot; /* head of the free list threaded through slots[].link; 0 = none */
 	uint64_t next_seq;
-	size_t max_pending; /* 0 = unlimited; push fails beyond it */
+	size_t max_pending; /* live events; 0 = unlimited; push fails beyond it */
+	uint64_t sweeps;    /* times cancelled keys were swept out (tests, tuning) */
 };
 
 /* A fired event, as popped. */
@@ -84,11 +110,12 @@ bool sim_calendar_pop(struct sim_calendar *c, struct sim_event *out);
  * peek + pop on the engine's hot path. */
 bool sim_calendar_pop_until(struct sim_calendar *c, int64_t until_ns, struct sim_event *out);
 
-/* Time of the earliest event, or SIM_TIME_NEVER when empty. */
+/* Time of the earliest live event, or SIM_TIME_NEVER when none is pending. */
 int64_t sim_calendar_peek_ns(const struct sim_calendar *c);
 
-/* Cancel a pending event.  Returns true if it was pending and is now removed,
- * false for a stale or null handle. */
+/* Cancel a pending event.  Returns true if it was pending and will now never
+ * fire, false for a stale or null handle.  O(1) unless the event is the
+ * earliest (its key is then discarded at once, O(log n)). */
 bool sim_calendar_cancel(struct sim_calendar *c, struct sim_event_handle h);
 
 /* True while the event behind h is still pending. */

@@ -1042,7 +1042,11 @@ double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
 	case SIM_DIST_CONST:
 		return d->p[0];
 	case SIM_DIST_EXP:
-		return gsl_ran_exponential(r, d->p[0]);
+		/* Inversion, as gsl_ran_exponential, but with log(U) for U in
+		 * (0, 1) instead of its log1p(-U): the same distribution (U and
+		 * 1 - U are alike), and log is several times cheaper.  This is
+		 * the most drawn family (arrivals, service, the hold bench). */
+		return -d->p[0] * log(gsl_rng_uniform_pos(r));
 	case SIM_DIST_UNIFORM:
 		return d->p[0] + (d->p[1] - d->p[0]) * gsl_rng_uniform(r);
 	case SIM_DIST_NORMAL:

@@ -2,7 +2,9 @@
  *
  * Pins the ordering contract models rely on: (time, push order), FIFO at
  * equal times even after cancels and interleaved pops, cancel and is_pending
- * on live, stale and null handles, the max_pending limit.  A seeded property
+ * on live, stale and null handles, the max_pending limit, and the costs of
+ * lazy cancellation: a cancelled key keeps its slot (and so its sequence
+ * number) until it is discarded, and sweeps keep the heap bounded.  A seeded property
  * test replays a million random push/cancel/pop operations against a sorted
  * array and demands identical results, which covers the heap's sift paths
  * (root, middle, last entry, partial sibling groups) far better than
@@ -128,6 +130,109 @@ static void test_equal_times_stay_fifo_with_interleaved_pops(void **state)
 	sim_calendar_fini(&c);
 }
 
+/* Cancellation is lazy: a cancelled key stays in the heap until it reaches
+ * the root.  If its slot were reused before that, the stale key would take
+ * the new event's sequence number (and the new event a duplicate key), and
+ * live events at the same instant could fire out of push order or twice. */
+static void test_equal_times_stay_fifo_when_cancelled_slots_could_be_reused(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	struct sim_event_handle h[8];
+	struct sim_event ev;
+
+	sim_calendar_init(&c, 64); /* room enough: no sweep frees the slots early */
+	sim_calendar_push(&c, 1, dummy_fn, NULL, 100); /* keeps the ties off the root */
+	for (uint64_t i = 0; i < 8; i++)
+		h[i] = sim_calendar_push(&c, 5, dummy_fn, NULL, i);
+	for (uint64_t i = 1; i < 8; i += 2)
+		assert_true(sim_calendar_cancel(&c, h[i]));
+	assert_int_equal(sim_calendar_count(&c), 5);
+
+	/* New events at the same instant, interleaved with more cancels: none
+	 * may take a slot whose cancelled key is still in the heap. */
+	struct sim_event_handle n[4];
+	for (uint64_t i = 0; i < 4; i++) {
+		n[i] = sim_calendar_push(&c, 5, dummy_fn, NULL, 8 + i);
+		for (uint64_t j = 1; j < 8; j += 2)
+			assert_int_not_equal(n[i].slot, h[j].slot);
+	}
+	assert_true(sim_calendar_cancel(&c, n[1]));
+	sim_calendar_push(&c, 5, dummy_fn, NULL, 12);
+	assert_int_equal(c.sweeps, 0);
+
+	assert_int_equal(pop_arg(&c), 100);
+	static const uint64_t want[] = { 0, 2, 4, 6, 8, 10, 11, 12 };
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(sim_calendar_count(&c), sizeof(want) / sizeof(want[0]) - i);
+		assert_int_equal(sim_calendar_peek_ns(&c), 5);
+		assert_int_equal(pop_arg(&c), want[i]);
+	}
+	assert_int_equal(sim_calendar_count(&c), 0);
+	assert_true(sim_calendar_peek_ns(&c) == SIM_TIME_NEVER);
+	assert_false(sim_calendar_pop(&c, &ev));
+
+	/* Every cancelled key has been discarded, so their slots are free
+	 * again; reusing them now keeps FIFO too. */
+	for (uint64_t i = 0; i < 16; i++)
+		sim_calendar_push(&c, 9, dummy_fn, NULL, i);
+	for (uint64_t i = 0; i < 16; i++)
+		assert_int_equal(pop_arg(&c), i);
+	sim_calendar_fini(&c);
+}
+
+static void test_cancelled_earliest_event_is_skipped_by_peek_and_pop(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	struct sim_event ev;
+
+	sim_calendar_init(&c, 8);
+	struct sim_event_handle a = sim_calendar_push(&c, 10, dummy_fn, NULL, 1);
+	struct sim_event_handle b = sim_calendar_push(&c, 20, dummy_fn, NULL, 2);
+	struct sim_event_handle d = sim_calendar_push(&c, 30, dummy_fn, NULL, 3);
+	sim_calendar_push(&c, 40, dummy_fn, NULL, 4);
+	/* b and d are cancelled while not at the root, then surface. */
+	assert_true(sim_calendar_cancel(&c, b));
+	assert_true(sim_calendar_cancel(&c, d));
+	assert_int_equal(sim_calendar_peek_ns(&c), 10);
+	assert_true(sim_calendar_cancel(&c, a));
+	assert_int_equal(sim_calendar_peek_ns(&c), 40);
+	assert_false(sim_calendar_pop_until(&c, 39, &ev));
+	assert_int_equal(sim_calendar_count(&c), 1);
+	assert_int_equal(pop_arg(&c), 4);
+	assert_false(sim_calendar_pop(&c, &ev));
+	sim_calendar_fini(&c);
+}
+
+/* The memory cost of lazy cancellation is bounded: a long run of time-outs
+ * that are all cancelled (the common fate of a request time-out) must not
+ * grow the heap without limit. */
+static void test_cancelled_timeouts_are_swept_instead_of_growing_the_heap(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+
+	sim_calendar_init(&c, 16);
+	sim_calendar_push(&c, 0, dummy_fn, NULL, 0); /* stays at the root */
+	for (uint64_t i = 1; i <= 100000; i++) {
+		struct sim_event_handle t =
+			sim_calendar_push(&c, 1000000 + (int64_t)i, dummy_fn, NULL, i);
+		if (i % 10 != 0) /* one in ten stays live */
+			assert_true(sim_calendar_cancel(&c, t));
+	}
+	assert_int_equal(sim_calendar_count(&c), 1 + 10000);
+	assert_true(c.sweeps > 0);
+	assert_true(c.heap_n <= 2 * c.count + 16);
+	assert_true(c.heap_cap <= 4 * c.count + 64);
+
+	assert_int_equal(pop_arg(&c), 0);
+	for (uint64_t i = 10; i <= 100000; i += 10)
+		assert_int_equal(pop_arg(&c), i);
+	assert_int_equal(sim_calendar_count(&c), 0);
+	sim_calendar_fini(&c);
+}
+
 static void test_cancel_removes_a_pending_event(void **state)
 {
 	(void)state;
@@ -221,7 +326,13 @@ static void test_push_beyond_max_pending_returns_null_handle(void **state)
 	assert_true(sim_event_handle_is_null(sim_calendar_push(&c, 9, dummy_fn, NULL, 0)));
 	assert_int_equal(sim_calendar_count(&c), 3);
 	pop_arg(&c);
-	assert_false(sim_event_handle_is_null(sim_calendar_push(&c, 9, dummy_fn, NULL, 0)));
+	struct sim_event_handle h = sim_calendar_push(&c, 9, dummy_fn, NULL, 0);
+	assert_false(sim_event_handle_is_null(h));
+	/* The limit counts live events: a cancelled key still in the heap
+	 * does not hold a place. */
+	assert_true(sim_calendar_cancel(&c, h));
+	assert_false(sim_event_handle_is_null(sim_calendar_push(&c, 8, dummy_fn, NULL, 0)));
+	assert_int_equal(sim_calendar_count(&c), 3);
 	sim_calendar_fini(&c);
 }
 
@@ -362,7 +473,10 @@ static void test_random_operations_match_reference(void **state)
 			now_ns = ev.at_ns;
 		}
 		assert_int_equal(sim_calendar_count(&c), r.n);
+		assert_true(c.heap_n >= c.count);
 	}
+	/* The mix of cancels must have exercised the sweep as well. */
+	assert_true(c.sweeps > 0);
 	/* Drain and compare the tail too. */
 	while (r.n) {
 		struct ref_event want = r.ev[--r.n];
@@ -381,6 +495,9 @@ int main(void)
 		cmocka_unit_test(test_equal_times_pop_in_push_order),
 		cmocka_unit_test(test_equal_times_stay_fifo_after_cancels),
 		cmocka_unit_test(test_equal_times_stay_fifo_with_interleaved_pops),
+		cmocka_unit_test(test_equal_times_stay_fifo_when_cancelled_slots_could_be_reused),
+		cmocka_unit_test(test_cancelled_earliest_event_is_skipped_by_peek_and_pop),
+		cmocka_unit_test(test_cancelled_timeouts_are_swept_instead_of_growing_the_heap),
 		cmocka_unit_test(test_cancel_removes_a_pending_event),
 		cmocka_unit_test(test_cancel_of_stale_handle_is_a_noop),
 		cmocka_unit_test(test_cancel_of_null_or_bogus_handle_is_a_noop),

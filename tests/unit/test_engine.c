@@ -211,6 +211,28 @@ static void test_cancelled_event_never_fires(void **state)
 	sim_engine_fini(&e);
 }
 
+/* Cancellation is lazy in the calendar: a cancelled time-out later than
+ * everything else stays there as a dead key.  It must neither fire, nor move
+ * the clock, nor make a run "reach the end" instead of running dry. */
+static void test_cancelled_later_timeout_neither_fires_nor_moves_the_clock(void **state)
+{
+	(void)state;
+	struct sim_engine e;
+	struct log l = { .n = 0 };
+
+	sim_engine_init(&e);
+	sim_engine_at(&e, 10, record, &l, 1);
+	struct sim_event_handle timeout = sim_engine_at(&e, 30000, record, &l, 2);
+	assert_true(sim_engine_cancel(&e, timeout));
+	assert_int_equal(sim_calendar_count(&e.cal), 1);
+	assert_int_equal(sim_engine_run(&e, SIM_TIME_NEVER), SIM_RUN_EMPTY);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(sim_engine_now_ns(&e), 10);
+	assert_false(sim_engine_step(&e));
+	assert_int_equal(e.events_fired, 1);
+	sim_engine_fini(&e);
+}
+
 static void test_step_fires_exactly_one_event(void **state)
 {
 	(void)state;
@@ -302,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_callbacks_can_schedule_more_events),
 		cmocka_unit_test(test_zero_delay_fires_after_current_event_at_same_instant),
 		cmocka_unit_test(test_cancelled_event_never_fires),
+		cmocka_unit_test(test_cancelled_later_timeout_neither_fires_nor_moves_the_clock),
 		cmocka_unit_test(test_step_fires_exactly_one_event),
 		cmocka_unit_test(test_after_saturates_instead_of_wrapping),
 		cmocka_unit_test(test_scheduling_in_the_past_is_clamped_to_now_in_release),
