@@ -14,8 +14,8 @@ VERSION := 0.1.0
 
 # Debian packages the build, the tests and the plots need.
 DEB_PACKAGES := libgsl-dev libcsv-dev libfyaml-dev libjansson-dev libncurses-dev \
-                libcmocka-dev gnuplot-nox pkg-config
-PKG_MODULES := gsl libfyaml jansson ncursesw cmocka
+                libcmocka-dev gnuplot-nox pkg-config nettle-dev
+PKG_MODULES := gsl libfyaml jansson ncursesw cmocka nettle
 
 ifeq ($(SANITIZE),1)
 BUILD := build/san
@@ -32,7 +32,7 @@ CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Recursive (=) so pkg-config runs only when a recipe needs it, after `deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_MODULES) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs gsl libfyaml jansson ncursesw 2>/dev/null) -lcsv
+PKG_LIBS = $(shell pkg-config --libs gsl libfyaml jansson ncursesw nettle 2>/dev/null) -lcsv
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 -O2 -g $(WARN) -I. -pthread -DTIERSIM_VERSION='"$(VERSION)"' \
              $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
@@ -65,17 +65,44 @@ SIM_SRCS := \
 
 MODELS_SRCS := \
 	models/tandem.c \
-	models/config.c
-SCENARIOS_SRCS :=
-REPORT_SRCS :=
+	models/config.c \
+	models/results.c \
+	models/record.c \
+	models/workload.c \
+	models/arch.c \
+	models/lb.c \
+	models/web.c \
+	models/app.c \
+	models/db.c \
+	models/analytic.c \
+	models/replications.c
+SCENARIOS_SRCS := \
+	scenarios/tree.c \
+	scenarios/schema.c \
+	scenarios/validate.c \
+	scenarios/overrides.c \
+	scenarios/emit.c \
+	scenarios/loader.c \
+	scenarios/slo_expr.c
+REPORT_SRCS := \
+	report/digest.c \
+	report/outfile.c \
+	report/summary.c \
+	report/crosscheck.c \
+	report/text.c \
+	report/json.c \
+	report/csv.c
 
 CLI_SRCS := \
 	cli/main.c \
+	cli/run.c \
+	cli/check.c \
 	cli/demo.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
-              warmup station replicate
-VALIDATION_TESTS := queueing
+              warmup station replicate scenario_loader bad_scenarios \
+              report_summary report_text report_json report_csv report_outfile report_digest
+VALIDATION_TESTS := queueing model
 
 BENCH_PROGS := bench_hold bench_mmc
 
@@ -90,11 +117,11 @@ LAYER_LIBS := $(LIB_REPORT) $(LIB_SCENARIOS) $(LIB_MODELS) $(LIB_SIM)
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))
 VALIDATION_BINS := $(patsubst %,$(BUILD)/tests/validation/test_%,$(VALIDATION_TESTS))
 TEST_BINS := $(UNIT_BINS) $(VALIDATION_BINS)
-TEST_SUPPORT_SRCS :=
+VALIDATION_SUPPORT_SRCS := tests/validation/theory.c
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,$(BENCH_PROGS))
 
 ALL_SRCS := $(SIM_SRCS) $(MODELS_SRCS) $(SCENARIOS_SRCS) $(REPORT_SRCS) $(CLI_SRCS) \
-            $(TEST_SUPPORT_SRCS) \
+            $(VALIDATION_SUPPORT_SRCS) \
             $(patsubst %,tests/unit/test_%.c,$(UNIT_TESTS)) \
             $(patsubst %,tests/validation/test_%.c,$(VALIDATION_TESTS)) \
             $(patsubst %,bench/%.c,$(BENCH_PROGS))
@@ -146,26 +173,32 @@ $(TIERSIM): $(call obj,$(CLI_SRCS)) $(LAYER_LIBS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(LAYER_LIBS) $(LDLIBS_ALL)
 
-$(TEST_BINS): %: %.o $(call obj,$(TEST_SUPPORT_SRCS)) $(LAYER_LIBS)
+$(UNIT_BINS): %: %.o $(LAYER_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(call obj,$(TEST_SUPPORT_SRCS)) $(LAYER_LIBS) \
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LAYER_LIBS) $(CMOCKA_LIBS) $(LDLIBS_ALL)
+
+$(VALIDATION_BINS): %: %.o $(call obj,$(VALIDATION_SUPPORT_SRCS)) $(LAYER_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(call obj,$(VALIDATION_SUPPORT_SRCS)) $(LAYER_LIBS) \
 		$(CMOCKA_LIBS) $(LDLIBS_ALL)
 
-$(BENCH_BINS): %: %.o $(call obj,$(TEST_SUPPORT_SRCS)) $(LAYER_LIBS)
+$(BENCH_BINS): %: %.o $(LAYER_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(call obj,$(TEST_SUPPORT_SRCS)) $(LAYER_LIBS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LAYER_LIBS) $(LDLIBS_ALL)
 
 # ---------------------------------------------------------------- run, check, bench
 run: $(TIERSIM)
-	./$(TIERSIM) demo
+	./$(TIERSIM) run scenarios/baseline.yaml
 
 # Every test binary runs even if one fails; the exit status says whether all passed.
 check: $(TEST_BINS) $(TIERSIM) check-layers
 	$(Q)fail=0; for t in $(TEST_BINS); do \
 		echo "== $$t"; $(SAN_ENV) ./$$t || fail=1; \
 	done; \
+	echo "== tests/e2e/check_bad.sh"; $(SAN_ENV) TIERSIM=./$(TIERSIM) sh tests/e2e/check_bad.sh || fail=1; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \
 	echo "make check: all test programs passed"
 

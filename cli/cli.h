@@ -16,7 +16,9 @@ enum cli_exit {
 };
 
 /* Each subcommand: argv[0] is the subcommand's name. */
+int cli_run(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_check(int argc, char **argv);
 
 /* "tiersim SUB: message" on stderr, then CLI_EXIT_USAGE. */
 int cli_usage_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

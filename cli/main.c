@@ -16,6 +16,8 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+	{"run", cli_run, "run a scenario and report latency, throughput, utilization, errors, SLOs"},
+	{"check", cli_check, "validate a scenario and print it resolved, every default filled in"},
 	{"demo", cli_demo, "run the reference tandem network and compare it with queueing theory"},
 };
 

@@ -114,8 +114,18 @@ void model_config_init(struct model_config *c)
 	db->failover_promote_ns = 20 * SIM_NS_PER_S;
 
 	c->slo[0] = (struct slo_check){SLO_P99, SLO_AT_MOST, 300e6};
-	c->slo[1] = (struct slo_check){SLO_AVAILABILITY, SLO_AT_LEAST, 0.999};
+	c->slo[1] = (struct slo_check){SLO_AVAILABILITY, SLO_AT_LEAST, 99.9 / 100};
 	c->nslo = 2;
+}
+
+static const char *const slo_metric_names[SLO_METRIC_COUNT] = {
+	[SLO_MEAN] = "mean", [SLO_P50] = "p50", [SLO_P90] = "p90", [SLO_P99] = "p99",
+	[SLO_P999] = "p999", [SLO_AVAILABILITY] = "availability", [SLO_THROUGHPUT] = "throughput",
+};
+
+const char *slo_metric_name(enum slo_metric m)
+{
+	return (unsigned)m < SLO_METRIC_COUNT ? slo_metric_names[m] : "unknown";
 }
 
 void model_config_fini(struct model_config *c)

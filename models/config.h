@@ -157,6 +157,7 @@ struct db_config {
 enum slo_metric { SLO_MEAN, SLO_P50, SLO_P90, SLO_P99, SLO_P999, SLO_AVAILABILITY,
 		  SLO_THROUGHPUT };
 enum slo_op { SLO_AT_MOST, SLO_AT_LEAST };
+#define SLO_METRIC_COUNT (SLO_THROUGHPUT + 1)
 
 struct slo_check {
 	enum slo_metric metric;
@@ -187,6 +188,9 @@ struct model_config {
 	struct slo_check slo[SLO_MAX_CHECKS];
 	size_t nslo;
 };
+
+/* The metric's name as scenarios, --slo and reports spell it ("p99"). */
+const char *slo_metric_name(enum slo_metric m);
 
 /* Defaults for every key (the baseline architecture of the scenario language). */
 void model_config_init(struct model_config *c);

@@ -4,7 +4,7 @@
  * engine's station (models/tandem.c) and asserts that the analytic value lies
  * inside the simulated 95% confidence interval (Student t across
  * replications) and that the interval is tight: half-width under 2% of the
- * mean.  Seeds are fixed; see expect_theory for the 3-of-5 rule.
+ * mean.  Seeds are fixed; theory.h explains the 3-of-5 rule.
  *   M/M/1 at rho 0.5 and 0.9        mean and p99 of the response time
  *   M/M/4 at rho 0.8 (Erlang C)      mean and p99
  *   M/D/1, M/G/1 lognormal cv 2      mean (Pollaczek-Khinchine)
@@ -22,59 +22,48 @@
 #include <cmocka.h>
 
 #include "models/tandem.h"
+#include "theory.h"
 #include "sim/analytic.h"
 #include "sim/ci.h"
 #include "sim/time.h"
 
 #define JOBS 2
-#define EXPERIMENTS 5      /* independent experiments per case (seeds base..base+4) */
-#define MIN_COVERING 3     /* of them whose 95% CI must contain the analytic value */
-#define MAX_REPS 64
 
-/* Why "3 of 5": one 95% CI misses the truth 5% of the time by construction,
- * so a suite of a dozen such assertions would fail about half the time on a
- * correct engine for some seed.  With five independent experiments, a
- * correct engine has at most 2 misses with probability 1 - 0.0012, while a
- * biased one (its CIs centred away from the truth) misses in most of them.
- * Every experiment must also be tight: half-width under 2% of the mean. */
-
-enum metric { METRIC_MEAN, METRIC_P99 };
-
-static double metric_of(const struct tandem_result *r, enum metric m)
+/* Run a tandem configuration (ctx) and report mean and p99 response times. */
+static int run_tandem(void *ctx, uint64_t seed, unsigned reps, double *values)
 {
-	return m == METRIC_MEAN ? r->response_mean_s : r->response_p99_s;
+	static struct tandem_result r[THEORY_MAX_REPS];
+	struct tandem_config *cfg = ctx;
+	cfg->seed = seed;
+	int rc = tandem_replicate(cfg, reps, JOBS, r);
+	for (unsigned i = 0; i < reps && !rc; i++) {
+		values[2 * i] = r[i].response_mean_s;
+		values[2 * i + 1] = r[i].response_p99_s;
+	}
+	return rc;
 }
 
-/* Run the experiments of cfg and check each metric against its analytic value. */
-static void expect_theory(const char *what, struct tandem_config *cfg, unsigned reps,
-			  const enum metric *metrics, const double *analytic, int nmetrics)
+static int run_tandem_mean_only(void *ctx, uint64_t seed, unsigned reps, double *values)
 {
-	static struct tandem_result r[MAX_REPS];
-	assert_true(reps <= MAX_REPS);
-	int covering[2] = {0, 0};
-	uint64_t base_seed = cfg->seed;
-	for (int e = 0; e < EXPERIMENTS; e++) {
-		cfg->seed = base_seed + (uint64_t)e;
-		assert_int_equal(tandem_replicate(cfg, reps, JOBS, r), 0);
-		for (int m = 0; m < nmetrics; m++) {
-			double x[MAX_REPS];
-			for (unsigned i = 0; i < reps; i++)
-				x[i] = metric_of(&r[i], metrics[m]);
-			struct sim_ci ci = sim_ci_of(x, reps, 0.95);
-			double rel = sim_ci_relative_half_width(&ci);
-			bool inside = sim_ci_contains(&ci, analytic[m]);
-			covering[m] += inside;
-			print_message("  %-28s %-4s seed %llu: analytic %.6g, simulated %.6g, 95%% CI "
-				      "[%.6g, %.6g], half-width %.2f%%%s\n",
-				      what, metrics[m] == METRIC_MEAN ? "mean" : "p99",
-				      (unsigned long long)cfg->seed, analytic[m], ci.mean, ci.lo, ci.hi,
-				      100 * rel, inside ? "" : "  (outside)");
-			assert_true(rel < 0.02);
-		}
-	}
-	cfg->seed = base_seed;
-	for (int m = 0; m < nmetrics; m++)
-		assert_true(covering[m] >= MIN_COVERING);
+	static double pairs[2 * THEORY_MAX_REPS];
+	int rc = run_tandem(ctx, seed, reps, pairs);
+	for (unsigned i = 0; i < reps; i++)
+		values[i] = pairs[2 * i];
+	return rc;
+}
+
+/* Metrics are reported in pairs (mean, p99); a mean-only case checks one. */
+static void expect_theory(const char *what, struct tandem_config *cfg, unsigned reps,
+			  double analytic_mean, double analytic_p99)
+{
+	struct theory_case c = {
+		.what = what, .nmetrics = isnan(analytic_p99) ? 1 : 2,
+		.metric = {"mean", "p99"}, .analytic = {analytic_mean, analytic_p99},
+		.reps = reps, .base_seed = cfg->seed, .run = run_tandem, .ctx = cfg,
+	};
+	if (c.nmetrics == 1)
+		c.run = run_tandem_mean_only;
+	theory_expect(&c);
 }
 
 static void mm1_case(double rho, unsigned reps, int64_t measure_s)
@@ -87,10 +76,8 @@ static void mm1_case(double rho, unsigned reps, int64_t measure_s)
 	};
 	cfg.stations[0].servers = 1;
 	sim_dist_init_exp(&cfg.stations[0].service, s * 1e9);
-	const enum metric metrics[2] = {METRIC_MEAN, METRIC_P99};
-	const double analytic[2] = {sim_mmc_response_mean_s(cfg.rate_per_s, 1, s),
-				    sim_mmc_response_quantile_s(cfg.rate_per_s, 1, s, 0.99)};
-	expect_theory("M/M/1 response (s)", &cfg, reps, metrics, analytic, 2);
+	expect_theory("M/M/1 response (s)", &cfg, reps, sim_mmc_response_mean_s(cfg.rate_per_s, 1, s),
+		      sim_mmc_response_quantile_s(cfg.rate_per_s, 1, s, 0.99));
 	sim_dist_fini(&cfg.stations[0].service);
 }
 
@@ -116,10 +103,9 @@ static void mmc_erlang_c_at_rho_0_8_matches_theory(void **state)
 	};
 	cfg.stations[0].servers = 4;
 	sim_dist_init_exp(&cfg.stations[0].service, s * 1e9);
-	const enum metric metrics[2] = {METRIC_MEAN, METRIC_P99};
-	const double analytic[2] = {sim_mmc_response_mean_s(cfg.rate_per_s, 4, s),
-				    sim_mmc_response_quantile_s(cfg.rate_per_s, 4, s, 0.99)};
-	expect_theory("M/M/4 (Erlang C) response (s)", &cfg, 20, metrics, analytic, 2);
+	expect_theory("M/M/4 (Erlang C) response (s)", &cfg, 20,
+		      sim_mmc_response_mean_s(cfg.rate_per_s, 4, s),
+		      sim_mmc_response_quantile_s(cfg.rate_per_s, 4, s, 0.99));
 	sim_dist_fini(&cfg.stations[0].service);
 }
 
@@ -133,10 +119,9 @@ static void mg1_case(const char *what, const char *service_text, double rho, uin
 	cfg.stations[0].servers = 1;
 	double s = sim_dist_mean(&cfg.stations[0].service) / 1e9;
 	cfg.rate_per_s = rho / s;
-	const enum metric metrics[1] = {METRIC_MEAN};
-	const double analytic[1] = {
-		sim_mg1_response_mean_s(cfg.rate_per_s, s, sim_dist_scv(&cfg.stations[0].service))};
-	expect_theory(what, &cfg, 20, metrics, analytic, 1);
+	expect_theory(what, &cfg, 20,
+		      sim_mg1_response_mean_s(cfg.rate_per_s, s, sim_dist_scv(&cfg.stations[0].service)),
+		      NAN);
 	sim_dist_fini(&cfg.stations[0].service);
 }
 
@@ -174,8 +159,7 @@ static void jackson_tandem_matches_sum_of_mmc(void **state)
 	for (int k = 0; k < 4; k++)
 		jackson += sim_mmc_response_mean_s(cfg.rate_per_s, cfg.stations[k].servers,
 						   sim_dist_mean(&cfg.stations[k].service) / 1e9);
-	const enum metric metrics[1] = {METRIC_MEAN};
-	expect_theory("Jackson tandem response (s)", &cfg, 20, metrics, &jackson, 1);
+	expect_theory("Jackson tandem response (s)", &cfg, 20, jackson, NAN);
 	for (int k = 0; k < 4; k++)
 		sim_dist_fini(&cfg.stations[k].service);
 }
@@ -191,10 +175,10 @@ static void little_and_utilization_laws_hold_at_every_station(void **state)
 	tandem_config(&cfg);
 	cfg.measure_ns = 500 * SIM_NS_PER_S;
 	const unsigned reps = 20;
-	static struct tandem_result r[MAX_REPS];
+	static struct tandem_result r[THEORY_MAX_REPS];
 	assert_int_equal(tandem_replicate(&cfg, reps, JOBS, r), 0);
 	for (int k = 0; k < 4; k++) {
-		double diff[MAX_REPS], L[MAX_REPS], u[MAX_REPS];
+		double diff[THEORY_MAX_REPS], L[THEORY_MAX_REPS], u[THEORY_MAX_REPS];
 		for (unsigned i = 0; i < reps; i++) {
 			const struct tandem_station_result *s = &r[i].stations[k];
 			L[i] = s->in_system_mean;

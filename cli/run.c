@@ -1,0 +1,345 @@
+/* `tiersim run`: a scenario's replications, reported as text, JSON or CSV.
+ *
+ * The order matters for "nothing half-written": everything the user typed is
+ * validated first (options, the scenario with its overrides, the SLO
+ * expressions, the output folder), then the simulation runs, then every
+ * output file is written atomically (a temporary file renamed into place).
+ * --seed, --replications and --duration are spelled as --set overrides, so
+ * they get exactly the scenario's validation.  Exit status: 0, 1 when an SLO
+ * of the scenario or of --slo is missed, 2 for bad usage or input. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "models/replications.h"
+#include "report/output.h"
+#include "report/outfile.h"
+#include "scenarios/loader.h"
+#include "scenarios/slo_expr.h"
+#include "sim/time.h"
+
+static const char run_usage[] =
+	"usage: tiersim run FILE [options]\n"
+	"\n"
+	"Run the scenario FILE and print its report.\n"
+	"\n"
+	"  --seed N             random seed (the scenario's `seed`)\n"
+	"  --replications R     independent replications, or 'auto' (the scenario's `replications`)\n"
+	"  --duration T         simulated time per replication, e.g. 10m\n"
+	"  --set KEY=VALUE      override any scenario key, e.g. --set app.nodes=6\n"
+	"  --slo EXPR           an extra objective, e.g. 'p99<=250ms' or 'availability>=99.9%'\n"
+	"  --format FMT         text (default), json or csv\n"
+	"  --out DIR            also write summary.json, summary.csv, timeseries.csv and\n"
+	"                       scenario.yaml (the resolved scenario) into DIR\n"
+	"  -j N                 worker threads (default: all cores)\n"
+	"  --quiet              no report and no progress line; the exit status tells\n"
+	"\n"
+	"exit status: 0 ok, 1 an SLO was missed, 2 bad usage or bad input\n";
+
+enum run_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+
+struct run_options {
+	const char *file;
+	const char **sets;   /* --set values, and the spelled-out shorthands */
+	size_t nsets;
+	struct slo_check slo[RPT_MAX_EXTRA_SLO];
+	size_t nslo;
+	enum run_format format;
+	const char *out_dir;
+	int jobs;
+	bool quiet;
+	char *owned[3];      /* the "seed=N"-style strings built for shorthands */
+};
+
+static void options_fini(struct run_options *o)
+{
+	free(o->sets);
+	for (size_t i = 0; i < sizeof o->owned / sizeof o->owned[0]; i++)
+		free(o->owned[i]);
+}
+
+static int add_set(struct run_options *o, const char *kv)
+{
+	const char **sets = realloc(o->sets, (o->nsets + 1) * sizeof *sets);
+	if (!sets)
+		return -1;
+	o->sets = sets;
+	o->sets[o->nsets++] = kv;
+	return 0;
+}
+
+/* "--seed 5" becomes "seed=5", and so on. */
+static int add_shorthand(struct run_options *o, int slot, const char *key, const char *value)
+{
+	size_t len = strlen(key) + strlen(value) + 2;
+	free(o->owned[slot]);
+	o->owned[slot] = malloc(len);
+	if (!o->owned[slot])
+		return -1;
+	snprintf(o->owned[slot], len, "%s=%s", key, value);
+	return add_set(o, o->owned[slot]);
+}
+
+static int parse_options(int argc, char **argv, struct run_options *o)
+{
+	enum { OPT_SEED = 256, OPT_REPS, OPT_DURATION, OPT_SET, OPT_SLO, OPT_FORMAT, OPT_OUT,
+	       OPT_QUIET, OPT_HELP };
+	static const struct option longopts[] = {
+		{"seed", required_argument, NULL, OPT_SEED},
+		{"replications", required_argument, NULL, OPT_REPS},
+		{"duration", required_argument, NULL, OPT_DURATION},
+		{"set", required_argument, NULL, OPT_SET},
+		{"slo", required_argument, NULL, OPT_SLO},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"out", required_argument, NULL, OPT_OUT},
+		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"help", no_argument, NULL, OPT_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	struct sim_parse_error err;
+	int64_t n;
+	opterr = 0;
+	optind = 1;
+	int ch;
+	while ((ch = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+		int rc = 0;
+		switch (ch) {
+		case OPT_SEED:
+			rc = add_shorthand(o, 0, "seed", optarg);
+			break;
+		case OPT_REPS:
+			rc = add_shorthand(o, 1, "replications", optarg);
+			break;
+		case OPT_DURATION:
+			rc = add_shorthand(o, 2, "duration", optarg);
+			break;
+		case OPT_SET:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return cli_usage_error("run", "--set expects KEY=VALUE, got '%s'", optarg);
+			rc = add_set(o, optarg);
+			break;
+		case OPT_SLO:
+			if (o->nslo >= RPT_MAX_EXTRA_SLO)
+				return cli_usage_error("run", "at most %d --slo options", RPT_MAX_EXTRA_SLO);
+			if (scn_parse_slo_expr(optarg, &o->slo[o->nslo], &err))
+				return cli_usage_error("run", "--slo '%s': %s", optarg, err.message);
+			o->nslo++;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "text"))
+				o->format = FORMAT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->format = FORMAT_JSON;
+			else if (!strcmp(optarg, "csv"))
+				o->format = FORMAT_CSV;
+			else
+				return cli_usage_error("run", "--format: expected text, json or csv, got '%s'",
+						       optarg);
+			break;
+		case OPT_OUT:
+			o->out_dir = optarg;
+			break;
+		case OPT_QUIET:
+			o->quiet = true;
+			break;
+		case 'j':
+			if (sim_parse_count(optarg, &n, &err) || n < 1 || n > 1024)
+				return cli_usage_error("run", "-j: expected a whole number from 1 to 1024, got '%s'",
+						       optarg);
+			o->jobs = (int)n;
+			break;
+		case OPT_HELP:
+		case 'h':
+			fputs(run_usage, stdout);
+			return -1;
+		case ':':
+			return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return cli_usage_error("run", "unknown option '%s' (see 'tiersim run --help')",
+					       argv[optind - 1]);
+		}
+		if (rc)
+			return cli_usage_error("run", "out of memory");
+	}
+	if (optind >= argc)
+		return cli_usage_error("run", "missing the scenario FILE (see 'tiersim run --help')");
+	if (optind + 1 < argc)
+		return cli_usage_error("run", "unexpected argument '%s' (one scenario FILE per run)",
+				       argv[optind + 1]);
+	o->file = argv[optind];
+	return 0;
+}
+
+/* The output folder exists (or is created) and is writable: checked before
+ * the run, so a long simulation never ends in a write error. */
+static int prepare_out_dir(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		if (errno != ENOENT || mkdir(dir, 0777) != 0)
+			return cli_usage_error("run", "--out %s: %s", dir, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		return cli_usage_error("run", "--out %s: not a directory", dir);
+	}
+	if (access(dir, W_OK | X_OK) != 0)
+		return cli_usage_error("run", "--out %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+struct progress {
+	bool enabled;
+};
+
+static void show_progress(void *ctx, size_t done, size_t target)
+{
+	struct progress *p = ctx;
+	if (!p->enabled)
+		return;
+	fprintf(stderr, "\rtiersim run: replication %zu of %zu", done, target);
+	if (done >= target)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static int write_text_file(const void *ctx, FILE *out)
+{
+	const char *text = ctx;
+	return fputs(text, out) < 0 ? -1 : 0;
+}
+
+static int write_outputs(const char *dir, const struct rpt_summary *s, const char *resolved)
+{
+	struct {
+		const char *name;
+		rpt_writer_fn writer;
+		const void *ctx;
+	} files[] = {
+		{"summary.json", rpt_json_writer, s},
+		{"summary.csv", rpt_summary_csv_writer, s},
+		{"timeseries.csv", rpt_timeseries_csv_writer, s},
+		{"scenario.yaml", write_text_file, resolved},
+	};
+	char err[512];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (rpt_write_file_atomic(dir, files[i].name, files[i].writer, files[i].ctx, err,
+					  sizeof err)) {
+			fprintf(stderr, "tiersim run: %s\n", err);
+			return CLI_EXIT_FAILURE;
+		}
+	}
+	return 0;
+}
+
+static int print_report(const struct run_options *o, const struct rpt_summary *s)
+{
+	int rc = 0;
+	switch (o->format) {
+	case FORMAT_TEXT:
+		rc = rpt_write_text(s, stdout);
+		break;
+	case FORMAT_JSON:
+		rc = rpt_write_json(s, stdout);
+		break;
+	case FORMAT_CSV:
+		rc = rpt_write_summary_csv(s, stdout);
+		break;
+	}
+	if (fflush(stdout) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Everything after validation: simulate, summarise, report. */
+static int simulate_and_report(const struct run_options *o, struct model_config *cfg)
+{
+	char *resolved = NULL;
+	if (scn_emit_resolved(cfg, &resolved)) {
+		fprintf(stderr, "tiersim run: out of memory\n");
+		return CLI_EXIT_FAILURE;
+	}
+	struct progress progress = {.enabled = !o->quiet && isatty(STDERR_FILENO)};
+	if (cfg->warmup_auto) {
+		struct model_warmup w;
+		if (model_detect_warmup(cfg, &w)) {
+			fprintf(stderr, "tiersim run: out of memory\n");
+			free(resolved);
+			return CLI_EXIT_FAILURE;
+		}
+		if (!w.found && !o->quiet)
+			fprintf(stderr, "tiersim run: warm-up not detected by MSER-5 (the run is too "
+					"short or still trending); using half the duration\n");
+		cfg->warmup_ns = w.warmup_ns;
+	}
+	struct model_replicate_opts ro = {.jobs = o->jobs, .progress = show_progress,
+					  .progress_ctx = &progress};
+	struct model_replications reps;
+	if (model_replicate(cfg, &ro, &reps)) {
+		fprintf(stderr, "tiersim run: out of memory\n");
+		free(resolved);
+		return CLI_EXIT_FAILURE;
+	}
+	struct model_analytic analytic;
+	model_analytic_compute(cfg, &analytic);
+	struct rpt_run_info info = {
+		.resolved_scenario = resolved,
+		.resolved_len = strlen(resolved),
+		.seed = cfg->seed,
+		.duration_s = sim_ns_to_s(cfg->duration_ns),
+		.warmup_s = sim_ns_to_s(cfg->warmup_ns),
+		.precision = cfg->replications_auto ? cfg->precision : 0,
+		.precision_reached = reps.precision_met,
+		.extra_slo = o->slo,
+		.nextra_slo = o->nslo,
+	};
+	struct rpt_summary summary;
+	int rc = rpt_summary_build(cfg, reps.results, reps.n, &analytic, &info, &summary);
+	model_replications_fini(&reps);
+	if (rc) {
+		fprintf(stderr, "tiersim run: cannot summarise the run (%s)\n", strerror(rc));
+		free(resolved);
+		return CLI_EXIT_FAILURE;
+	}
+	rc = 0;
+	if (o->out_dir)
+		rc = write_outputs(o->out_dir, &summary, resolved);
+	if (!rc && !o->quiet && print_report(o, &summary) != 0) {
+		fprintf(stderr, "tiersim run: cannot write the report: %s\n", strerror(errno));
+		rc = CLI_EXIT_FAILURE;
+	}
+	if (!rc && !summary.slo_met)
+		rc = CLI_EXIT_SLO_MISSED;
+	rpt_summary_fini(&summary);
+	free(resolved);
+	return rc;
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct run_options o = {.format = FORMAT_TEXT};
+	int rc = parse_options(argc, argv, &o);
+	if (rc) {
+		options_fini(&o);
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	}
+	struct model_config cfg;
+	struct sim_diags diags;
+	sim_diags_init(&diags);
+	rc = scn_load_file(o.file, o.sets, o.nsets, &cfg, &diags);
+	if (rc || diags.errors) {
+		sim_diags_print(&diags, stderr);
+		rc = CLI_EXIT_USAGE;
+	} else if (o.out_dir) {
+		rc = prepare_out_dir(o.out_dir);
+	}
+	sim_diags_fini(&diags);
+	if (!rc)
+		rc = simulate_and_report(&o, &cfg);
+	model_config_fini(&cfg);
+	options_fini(&o);
+	return rc;
+}

@@ -1,0 +1,159 @@
+/* The architecture model: one replication of LB pair -> nginx -> app -> MySQL.
+ *
+ * struct arch owns the engine, the nodes of every tier, the request pools and
+ * the recorder for one replication.  The request path crosses the tier files
+ * through the functions below, each called when a request (an attempt)
+ * *arrives* somewhere:
+ *
+ *   wl_send ---> lb_receive ---> web_receive ---> app_receive ---> db_receive
+ *      ^            |                 |               |  ^             |
+ *      |            v                 v               |  +-- app_db_answer
+ *   wl_answer <- lb_answer <------ web_answer <-------+
+ *
+ * Every node kind (lb, web, app, db) is one const struct node_kind, listed in
+ * node_kinds[]: its hooks are what the engine-facing code (warm-up, sampling,
+ * and later failures and scaling) needs to know about a node, and nothing
+ * else. */
+#ifndef MODELS_ARCH_H
+#define MODELS_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "config.h"
+#include "record.h"
+#include "request.h"
+#include "results.h"
+#include "sim/engine.h"
+#include "sim/pool.h"
+#include "sim/station.h"
+#include "workload.h"
+
+struct node;
+
+struct node_kind {
+	enum model_tier tier;
+	const char *name;                   /* "lb", "web", "app", "db" */
+	/* restart the node's statistics at the end of the warm-up */
+	void (*reset_stats)(struct node *n, int64_t now_ns);
+	/* busy servers, servers, and waiting jobs of the node's CPU right now */
+	struct sim_station *(*cpu)(struct node *n);
+};
+
+extern const struct node_kind lb_kind, web_kind, app_kind, db_kind;
+extern const struct node_kind *const node_kinds[TIER_COUNT];
+
+/* What every node has; each tier's struct starts with it. */
+struct node {
+	const struct node_kind *kind;
+	struct arch *arch;
+	char name[16];
+	int index;                  /* 0-based within its tier */
+	bool up;
+	gsl_rng *rng;               /* the node's stream "NAME.service" */
+	int64_t active;             /* requests in flight at the node (least-conn) */
+	uint64_t served;
+};
+
+struct lb_node {
+	struct node base;
+	struct sim_station slots;   /* maxconn, held per request; FIFO, timeout queue */
+	struct sim_station cpu;     /* nbthread */
+	bool holds_vip;
+};
+
+struct web_node {
+	struct node base;
+	struct sim_station cpu;     /* workers */
+	int64_t connections;        /* client + upstream connections in use */
+	int64_t max_connections;    /* workers x worker_connections */
+};
+
+struct app_node {
+	struct node base;
+	struct sim_station threads; /* workers, held per request */
+	struct sim_station cpu;     /* cores */
+	struct sim_station pool;    /* DB connections, held per request's queries */
+};
+
+struct db_node {
+	struct node base;
+	struct sim_station cpu;     /* cores */
+	int64_t connections;        /* queries in progress */
+	bool primary;
+};
+
+struct arch {
+	struct sim_engine engine;   /* first: an engine pointer is an arch pointer */
+	const struct model_config *cfg;
+	unsigned replication;
+	struct sim_pool calls;
+	struct sim_pool requests;
+	struct wl_state wl;
+	struct lb_node lb[2];
+	int nlb;
+	struct web_node *web;
+	int nweb;
+	struct app_node *app;
+	int napp;
+	struct db_node *db;
+	int ndb;
+	struct node *nodes[MODEL_MAX_NODES]; /* lb, web, app, db in order */
+	int nnodes;
+	gsl_rng *net_rng;           /* "net.hop" */
+	gsl_rng *lb_balance_rng;    /* "lb.balance" */
+	gsl_rng *web_balance_rng;   /* "web.balance" */
+	uint64_t lb_rr;             /* round-robin cursors */
+	uint64_t web_rr;
+	uint64_t db_rr;
+	struct recorder rec;
+	int64_t measure_from_ns;    /* end of warm-up */
+	int64_t end_ns;
+};
+
+static inline struct arch *arch_of(struct sim_engine *e) { return (struct arch *)e; }
+
+/* Build the model for replication `index` (streams keyed by the config's
+ * seed and the index); 0 or ENOMEM. */
+int arch_init(struct arch *a, const struct model_config *cfg, unsigned index);
+void arch_fini(struct arch *a);
+/* Run the replication to the end and fill *out (which the caller finis). */
+int model_run_replication(const struct model_config *cfg, unsigned index,
+			  struct model_results *out);
+
+/* The path of a request (see the picture above). */
+void lb_receive(struct arch *a, struct request *r);
+void lb_answer(struct arch *a, struct request *r);
+void lb_client_gone(struct arch *a, struct request *r);
+void web_receive(struct arch *a, struct request *r);
+void web_answer(struct arch *a, struct request *r);
+void app_receive(struct arch *a, struct request *r);
+void app_db_answer(struct arch *a, struct request *r);
+void db_receive(struct arch *a, struct request *r);
+
+/* Each tier's node constructor (after the common part is set up). */
+int lb_node_init(struct arch *a, struct lb_node *n);
+int web_node_init(struct arch *a, struct web_node *n);
+int app_node_init(struct arch *a, struct app_node *n);
+int db_node_init(struct arch *a, struct db_node *n);
+/* A station of a node, at the current time, with FIFO waiting line. */
+void arch_station_init(struct arch *a, struct sim_station *st, const char *name, int servers,
+		       int64_t queue_cap, int64_t queue_timeout_ns, sim_station_done_fn done,
+		       void *owner);
+
+/* The web server refused the LB's connection (RST, one hop back). */
+void lb_connect_refused(struct arch *a, struct request *r);
+/* The node a query goes to, or NULL when none can take it. */
+struct db_node *db_route(struct arch *a, const struct request *r, bool is_write);
+
+/* Deliver r to `next` after one network hop (a draw of net.hop); `hops`
+ * hops at once when nothing happens in between. */
+void arch_after_hops(struct arch *a, struct request *r, int hops,
+		     void (*next)(struct arch *a, struct request *r));
+/* End r's path with an error at this point; the answer travels back. */
+void request_fail(struct request *r, enum model_error cause);
+void request_free(struct arch *a, struct request *r);
+
+#endif

@@ -1,0 +1,308 @@
+/* HAProxy on the active node of the LB pair (the VIP holder).
+ *
+ * Follows HAProxy in HTTP mode (../shared/DOMAIN.md section 1):
+ *  - `maxconn` requests at once per LB; beyond, requests wait in a FIFO queue
+ *    for at most `timeout queue`, then get 503 (queue_timeout);
+ *  - each request costs `service` of CPU on one of `threads` threads;
+ *  - the web server is chosen by `balance` among the servers in the LB's
+ *    view: roundrobin, leastconn (fewest requests in flight, round-robin
+ *    among ties), source (hash of the client over the running servers:
+ *    map-based, so most clients move when the set changes), first (the
+ *    lowest server with a free connection);
+ *  - a refused connect is retried up to `retries` times, after a turn-around
+ *    of min(timeout connect, 1 s) = 1 s on the same server; with `redispatch`
+ *    the last retry goes to another server at once (HAProxy's default
+ *    redispatch interval); when every attempt fails the client gets 503;
+ *  - an answer slower than `timeout server` gets 504 (server_timeout); the
+ *    server's late answer is then discarded.
+ * When the client gives up, HAProxy sees the connection close and frees the
+ * request's slot at once; work already passed downstream goes on (zombie). */
+#include <stdint.h>
+
+#include "arch.h"
+#include "sim/time.h"
+
+/* HAProxy waits min(timeout connect, 1 s) before retrying the same server;
+ * the scenario has no `timeout connect` below 1 s, so the wait is 1 s. */
+#define LB_RETRY_TURNAROUND_NS SIM_NS_PER_S
+
+static struct lb_node *lb_of(struct node *n) { return (struct lb_node *)n; }
+
+static void lb_reset_stats(struct node *n, int64_t now_ns)
+{
+	sim_station_reset_stats(&lb_of(n)->slots, now_ns);
+	sim_station_reset_stats(&lb_of(n)->cpu, now_ns);
+}
+
+static struct sim_station *lb_cpu(struct node *n) { return &lb_of(n)->cpu; }
+
+const struct node_kind lb_kind = {
+	.tier = TIER_LB, .name = "lb", .reset_stats = lb_reset_stats, .cpu = lb_cpu,
+};
+
+/* The path ends at the LB: the client gets its answer, the attempt is freed. */
+static void end_at_lb(struct arch *a, struct request *r)
+{
+	if (r->lb_slot.station)
+		sim_station_release(&a->engine, r->lb_slot.station, &r->lb_slot);
+	sim_engine_cancel(&a->engine, r->server_timeout);
+	if (!r->lb_answered)
+		wl_answer(a, r);
+	request_free(a, r);
+}
+
+static void fail_at_lb(struct arch *a, struct request *r, enum model_error cause)
+{
+	request_fail(r, cause);
+	end_at_lb(a, r);
+}
+
+/* ---------------------------------------------------------------- balancing */
+
+static bool web_in_lb_view(const struct web_node *w) { return w->base.up; }
+
+static struct web_node *pick_roundrobin(struct arch *a, struct web_node *exclude)
+{
+	for (int i = 0; i < a->nweb; i++) {
+		struct web_node *w = &a->web[(a->lb_rr++) % (uint64_t)a->nweb];
+		if (web_in_lb_view(w) && w != exclude)
+			return w;
+	}
+	return NULL;
+}
+
+static struct web_node *pick_leastconn(struct arch *a, struct web_node *exclude)
+{
+	struct web_node *best = NULL;
+	uint64_t start = a->lb_rr++;
+	for (int i = 0; i < a->nweb; i++) {
+		struct web_node *w = &a->web[(start + (uint64_t)i) % (uint64_t)a->nweb];
+		if (web_in_lb_view(w) && w != exclude && (!best || w->base.active < best->base.active))
+			best = w;
+	}
+	return best;
+}
+
+/* Map-based hashing over the running servers, as HAProxy's default hash-type. */
+static struct web_node *pick_source(struct arch *a, uint32_t client, struct web_node *exclude)
+{
+	struct web_node *running[MODEL_MAX_NODES];
+	int n = 0;
+	for (int i = 0; i < a->nweb; i++)
+		if (web_in_lb_view(&a->web[i]) && &a->web[i] != exclude)
+			running[n++] = &a->web[i];
+	if (n == 0)
+		return NULL;
+	uint32_t h = client * 2654435761u; /* Knuth's multiplicative hash */
+	return running[h % (uint32_t)n];
+}
+
+static struct web_node *pick_first(struct arch *a, struct web_node *exclude)
+{
+	struct web_node *fallback = NULL;
+	for (int i = 0; i < a->nweb; i++) {
+		struct web_node *w = &a->web[i];
+		if (!web_in_lb_view(w) || w == exclude)
+			continue;
+		if (w->base.active < w->max_connections)
+			return w;
+		if (!fallback)
+			fallback = w;
+	}
+	return fallback;
+}
+
+static struct web_node *pick_web(struct arch *a, const struct request *r, struct web_node *exclude)
+{
+	switch (a->cfg->lb.balance) {
+	case LB_BALANCE_LEASTCONN:
+		return pick_leastconn(a, exclude);
+	case LB_BALANCE_SOURCE:
+		return pick_source(a, r->client, exclude);
+	case LB_BALANCE_FIRST:
+		return pick_first(a, exclude);
+	case LB_BALANCE_ROUNDROBIN:
+	default:
+		return pick_roundrobin(a, exclude);
+	}
+}
+
+/* ---------------------------------------------------------------- the path */
+
+static void on_server_timeout(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	struct arch *a = arch_of(e);
+	struct request *r = obj;
+	(void)arg;
+	r->server_timeout = (struct sim_event_handle){0, 0};
+	r->lb_answered = true;
+	if (r->lb_slot.station)
+		sim_station_release(e, r->lb_slot.station, &r->lb_slot);
+	wl_answer_error(a, r, ERR_SERVER_TIMEOUT);
+	/* r goes on downstream; lb_answer frees it when its answer comes back. */
+}
+
+static void connect_to_web(struct arch *a, struct request *r, struct web_node *w)
+{
+	r->web = w;
+	r->lb_tries++;
+	r->stage = STAGE_TO_WEB;
+	w->base.active++;
+	arch_after_hops(a, r, 1, web_receive);
+}
+
+static void forward(struct arch *a, struct request *r)
+{
+	if (!r->call) { /* the client left while the request was at the LB */
+		end_at_lb(a, r);
+		return;
+	}
+	struct web_node *w = pick_web(a, r, NULL);
+	if (!w) {
+		fail_at_lb(a, r, ERR_NO_BACKEND);
+		return;
+	}
+	if (a->cfg->lb.timeout_server_ns > 0)
+		r->server_timeout = sim_engine_after(&a->engine, a->cfg->lb.timeout_server_ns,
+						     on_server_timeout, r, 0);
+	connect_to_web(a, r, w);
+}
+
+static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim_job *job,
+			enum sim_job_status status)
+{
+	struct arch *a = arch_of(e);
+	struct request *r = request_of(job, cpu);
+	(void)st;
+	if (status != SIM_JOB_DONE) {
+		fail_at_lb(a, r, ERR_CONNECT_REFUSED);
+		return;
+	}
+	r->lb->base.served++;
+	forward(a, r);
+}
+
+static void slot_granted(struct arch *a, struct request *r)
+{
+	struct lb_node *lb = r->lb;
+	r->stage = STAGE_LB_CPU;
+	double demand = sim_dist_sample(&a->cfg->lb.service, lb->base.rng);
+	sim_station_arrive(&a->engine, &lb->cpu, &r->cpu, demand);
+}
+
+static void on_slot_started(struct sim_engine *e, struct sim_station *st, struct sim_job *job)
+{
+	(void)st;
+	slot_granted(arch_of(e), request_of(job, lb_slot));
+}
+
+static void on_slot_done(struct sim_engine *e, struct sim_station *st, struct sim_job *job,
+			 enum sim_job_status status)
+{
+	(void)st;
+	/* Held slots end by release; the station reports only waits that time
+	 * out (503) or a node that goes down while holding them. */
+	fail_at_lb(arch_of(e), request_of(job, lb_slot),
+		   status == SIM_JOB_TIMED_OUT ? ERR_QUEUE_TIMEOUT : ERR_CONNECT_REFUSED);
+}
+
+int lb_node_init(struct arch *a, struct lb_node *n)
+{
+	const struct lb_config *c = &a->cfg->lb;
+	arch_station_init(a, &n->slots, n->base.name, (int)c->maxconn, -1, c->timeout_queue_ns,
+			  on_slot_done, n);
+	n->slots.started_fn = on_slot_started;
+	arch_station_init(a, &n->cpu, n->base.name, c->threads, -1, 0, on_cpu_done, n);
+	n->holds_vip = n->base.index == 0;
+	return 0;
+}
+
+static struct lb_node *vip_holder(struct arch *a)
+{
+	for (int i = 0; i < a->nlb; i++)
+		if (a->lb[i].holds_vip && a->lb[i].base.up)
+			return &a->lb[i];
+	return NULL;
+}
+
+void lb_receive(struct arch *a, struct request *r)
+{
+	struct lb_node *lb = vip_holder(a);
+	if (!lb) {
+		request_fail(r, ERR_VIP_UNREACHABLE);
+		wl_answer(a, r);
+		request_free(a, r);
+		return;
+	}
+	r->lb = lb;
+	r->stage = STAGE_LB_QUEUE;
+	switch (sim_station_arrive(&a->engine, &lb->slots, &r->lb_slot, SIM_DEMAND_HOLD)) {
+	case SIM_ARRIVE_STARTED:
+		slot_granted(a, r);
+		break;
+	case SIM_ARRIVE_QUEUED:
+		break; /* on_slot_started takes it from there */
+	case SIM_ARRIVE_FULL:
+	case SIM_ARRIVE_DOWN:
+		fail_at_lb(a, r, ERR_CONNECT_REFUSED);
+		break;
+	}
+}
+
+static void on_retry_turnaround(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	struct arch *a = arch_of(e);
+	struct request *r = obj;
+	(void)arg;
+	if (!r->call || r->lb_answered) {
+		end_at_lb(a, r);
+		return;
+	}
+	connect_to_web(a, r, r->web);
+}
+
+void lb_connect_refused(struct arch *a, struct request *r)
+{
+	const struct lb_config *c = &a->cfg->lb;
+	r->web->base.active--;
+	if (!r->call || r->lb_answered || r->lb_tries > c->retries) {
+		fail_at_lb(a, r, ERR_CONNECT_REFUSED);
+		return;
+	}
+	bool last_retry = r->lb_tries == c->retries;
+	if (c->redispatch && last_retry) {
+		struct web_node *other = pick_web(a, r, r->web);
+		if (other) {
+			connect_to_web(a, r, other);
+			return;
+		}
+	}
+	r->stage = STAGE_LB_RETRY;
+	sim_engine_after(&a->engine, LB_RETRY_TURNAROUND_NS, on_retry_turnaround, r, 0);
+}
+
+void lb_answer(struct arch *a, struct request *r)
+{
+	r->web->base.active--;
+	end_at_lb(a, r);
+}
+
+void lb_client_gone(struct arch *a, struct request *r)
+{
+	switch (r->stage) {
+	case STAGE_LB_QUEUE:
+		/* still waiting for a slot: nothing downstream */
+		sim_station_withdraw(&a->engine, r->lb_slot.station, &r->lb_slot);
+		request_free(a, r);
+		return;
+	case STAGE_LB_CPU:
+	case STAGE_LB_RETRY:
+		return; /* its event sees the zombie and ends it */
+	default:
+		if (r->lb_slot.station)
+			sim_station_release(&a->engine, r->lb_slot.station, &r->lb_slot);
+		sim_engine_cancel(&a->engine, r->server_timeout);
+		r->server_timeout = (struct sim_event_handle){0, 0};
+		return;
+	}
+}

@@ -1,0 +1,232 @@
+/* The recorder: totals after the warm-up, and the time series.
+ * See record.h. */
+#include "record.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch.h"
+#include "request.h"
+#include "sim/time.h"
+
+static struct sim_station *node_cpu(struct node *n) { return n->kind->cpu(n); }
+
+static void on_window_end(struct sim_engine *e, void *obj, uint64_t arg);
+
+int rec_init(struct recorder *rec, struct arch *a, struct model_results *out)
+{
+	const struct model_config *cfg = a->cfg;
+	memset(rec, 0, sizeof *rec);
+	rec->arch = a;
+	rec->out = out;
+	size_t nclasses = cfg->wl.nclasses;
+	size_t nnodes = (size_t)a->nnodes;
+	size_t nwindows = (size_t)((cfg->duration_ns + cfg->window_ns - 1) / cfg->window_ns);
+	rec->win_class = calloc(nclasses, sizeof *rec->win_class);
+	rec->busy_area_at_start = calloc(nnodes, sizeof(double));
+	rec->queue_area_at_start = calloc(nnodes, sizeof(double));
+	out->windows = calloc(nwindows, sizeof *out->windows);
+	out->window_block = calloc(nwindows * nnodes * 2 + 1, sizeof(float));
+	if (!rec->win_class || !rec->busy_area_at_start || !rec->queue_area_at_start ||
+	    !out->windows || !out->window_block)
+		return -1;
+	out->nwindows = nwindows;
+	out->window_ns = cfg->window_ns;
+	for (size_t w = 0; w < nwindows; w++) {
+		out->windows[w].node_utilization = out->window_block + w * nnodes * 2;
+		out->windows[w].node_queue = out->window_block + w * nnodes * 2 + nnodes;
+	}
+	out->nclasses = nclasses;
+	sim_tally_init(&out->latency_s);
+	sim_histogram_init(&out->latency);
+	for (size_t k = 0; k < nclasses; k++) {
+		sim_tally_init(&out->classes[k].latency_s);
+		sim_histogram_init(&out->classes[k].latency);
+	}
+	sim_histogram_init(&rec->win_all);
+	for (size_t k = 0; k < nclasses; k++)
+		sim_histogram_init(&rec->win_class[k]);
+	return 0;
+}
+
+void rec_fini(struct recorder *rec)
+{
+	free(rec->win_class);
+	free(rec->busy_area_at_start);
+	free(rec->queue_area_at_start);
+	rec->win_class = NULL;
+	rec->busy_area_at_start = rec->queue_area_at_start = NULL;
+}
+
+void rec_start(struct recorder *rec)
+{
+	struct arch *a = rec->arch;
+	int64_t first = a->cfg->window_ns < a->end_ns ? a->cfg->window_ns : a->end_ns;
+	sim_engine_at(&a->engine, first, on_window_end, rec, 0);
+}
+
+static double quantile_s(const struct sim_histogram *h, double q)
+{
+	return h->count ? sim_histogram_quantile(h, q) / 1e9 : NAN;
+}
+
+static void close_window(struct recorder *rec, int64_t now_ns)
+{
+	struct arch *a = rec->arch;
+	struct model_results *out = rec->out;
+	if (rec->window >= out->nwindows)
+		return;
+	struct model_window *w = &out->windows[rec->window];
+	float *util = w->node_utilization, *queue = w->node_queue;
+	*w = rec->cur;
+	w->node_utilization = util;
+	w->node_queue = queue;
+	w->p50_s = quantile_s(&rec->win_all, 0.50);
+	w->p90_s = quantile_s(&rec->win_all, 0.90);
+	w->p99_s = quantile_s(&rec->win_all, 0.99);
+	for (size_t k = 0; k < out->nclasses; k++) {
+		w->class_p50_s[k] = quantile_s(&rec->win_class[k], 0.50);
+		w->class_p90_s[k] = quantile_s(&rec->win_class[k], 0.90);
+		w->class_p99_s[k] = quantile_s(&rec->win_class[k], 0.99);
+		sim_histogram_init(&rec->win_class[k]);
+	}
+	int64_t start_ns = (int64_t)rec->window * a->cfg->window_ns;
+	double span = (double)(now_ns - start_ns);
+	for (int i = 0; i < a->nnodes; i++) {
+		struct sim_station *cpu = node_cpu(a->nodes[i]);
+		double busy = sim_timeavg_area(&cpu->util_avg, now_ns);
+		double waiting = sim_timeavg_area(&cpu->queue_avg, now_ns);
+		util[i] = span > 0 ? (float)((busy - rec->busy_area_at_start[i]) / span) : 0.0f;
+		queue[i] = span > 0 ? (float)((waiting - rec->queue_area_at_start[i]) / span) : 0.0f;
+		rec->busy_area_at_start[i] = busy;
+		rec->queue_area_at_start[i] = waiting;
+	}
+	memset(&rec->cur, 0, sizeof rec->cur);
+	sim_histogram_init(&rec->win_all);
+	rec->window++;
+}
+
+static void on_window_end(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	struct recorder *rec = obj;
+	(void)arg;
+	close_window(rec, e->now_ns);
+	struct arch *a = rec->arch;
+	int64_t next = e->now_ns + a->cfg->window_ns;
+	if (next > a->end_ns)
+		next = a->end_ns;
+	if (rec->window < rec->out->nwindows && next > e->now_ns)
+		sim_engine_at(e, next, on_window_end, rec, 0);
+}
+
+void rec_begin_measuring(struct recorder *rec)
+{
+	struct arch *a = rec->arch;
+	int64_t now = a->engine.now_ns;
+	/* Node integrals restart at zero; carry the part of the current window
+	 * already accumulated so the window's mean stays whole. */
+	for (int i = 0; i < a->nnodes; i++) {
+		struct node *n = a->nodes[i];
+		struct sim_station *cpu = node_cpu(n);
+		double busy_part = sim_timeavg_area(&cpu->util_avg, now) - rec->busy_area_at_start[i];
+		double queue_part = sim_timeavg_area(&cpu->queue_avg, now) - rec->queue_area_at_start[i];
+		n->kind->reset_stats(n, now);
+		n->served = 0;
+		rec->busy_area_at_start[i] = -busy_part;
+		rec->queue_area_at_start[i] = -queue_part;
+	}
+	rec->measuring = true;
+}
+
+void rec_finish(struct recorder *rec)
+{
+	struct arch *a = rec->arch;
+	struct model_results *out = rec->out;
+	int64_t now = a->engine.now_ns;
+	if (rec->window < out->nwindows)
+		close_window(rec, now);
+	out->measured_s = sim_ns_to_s(now - a->measure_from_ns);
+	out->nnodes = (size_t)a->nnodes;
+	double tier_util[TIER_COUNT] = {0}, tier_queue[TIER_COUNT] = {0};
+	int tier_nodes[TIER_COUNT] = {0};
+	for (int i = 0; i < a->nnodes; i++) {
+		struct node *n = a->nodes[i];
+		struct sim_station *cpu = node_cpu(n);
+		struct model_node_result *nr = &out->nodes[i];
+		memset(nr, 0, sizeof *nr);
+		snprintf(nr->name, sizeof nr->name, "%s", n->name);
+		nr->tier = n->kind->tier;
+		nr->utilization = sim_station_utilization(cpu, now);
+		nr->queue_mean = sim_station_queue_mean(cpu, now);
+		nr->served = n->served;
+		if (nr->tier == TIER_LB)
+			strcpy(nr->role, a->lb[n->index].holds_vip ? "active" : "standby");
+		else if (nr->tier == TIER_DB)
+			strcpy(nr->role, a->db[n->index].primary ? "primary" : "replica");
+		tier_util[nr->tier] += nr->utilization;
+		tier_queue[nr->tier] += nr->queue_mean;
+		tier_nodes[nr->tier]++;
+	}
+	for (int t = 0; t < TIER_COUNT; t++) {
+		out->tier_utilization[t] = tier_nodes[t] ? tier_util[t] / tier_nodes[t] : 0;
+		out->tier_queue_mean[t] = tier_nodes[t] ? tier_queue[t] / tier_nodes[t] : 0;
+	}
+	out->unfinished = out->offered - out->completed - out->failed;
+}
+
+void rec_offered(struct recorder *rec, const struct wl_call *call)
+{
+	rec->cur.offered++;
+	if (!call->measured)
+		return;
+	rec->out->offered++;
+	rec->out->classes[call->class_idx].offered++;
+}
+
+void rec_attempt(struct recorder *rec, const struct wl_call *call)
+{
+	if (call->measured)
+		rec->out->attempts++;
+}
+
+void rec_attempt_error(struct recorder *rec, const struct wl_call *call, enum model_error cause)
+{
+	if (call->measured)
+		rec->out->attempt_errors[cause]++;
+}
+
+void rec_completed(struct recorder *rec, const struct wl_call *call, int64_t latency_ns)
+{
+	rec->cur.completed++;
+	rec->cur.latency_sum_s += sim_ns_to_s(latency_ns);
+	sim_histogram_add(&rec->win_all, latency_ns);
+	sim_histogram_add(&rec->win_class[call->class_idx], latency_ns);
+	if (!call->measured)
+		return;
+	struct model_results *out = rec->out;
+	struct model_class_result *c = &out->classes[call->class_idx];
+	double s = sim_ns_to_s(latency_ns);
+	out->completed++;
+	sim_tally_add(&out->latency_s, s);
+	sim_histogram_add(&out->latency, latency_ns);
+	c->completed++;
+	sim_tally_add(&c->latency_s, s);
+	sim_histogram_add(&c->latency, latency_ns);
+}
+
+void rec_failed(struct recorder *rec, const struct wl_call *call, enum model_error cause)
+{
+	rec->cur.failed++;
+	if (!call->measured)
+		return;
+	rec->out->failed++;
+	rec->out->errors[cause]++;
+	rec->out->classes[call->class_idx].failed++;
+}
+
+void rec_dropped(struct recorder *rec)
+{
+	rec->dropped++;
+}

@@ -1,0 +1,114 @@
+/* What one replication of the architecture model measured.
+ *
+ * The model only fills this structure; report/ reads it (and never model
+ * internals) to aggregate replications into confidence intervals and to write
+ * text, JSON and CSV.  Everything is measured after the warm-up.
+ *
+ * Counting rules:
+ *  - offered: client requests first sent after the warm-up.  A request ends
+ *    once: completed (a success, possibly after retries) or failed (its last
+ *    attempt failed, or the client gave up); requests still open when the
+ *    replication ends are `unfinished` and count in neither.
+ *  - latency is measured from the client's first send to its final answer,
+ *    retries included, for successful requests.
+ *  - errors[] counts failed requests by the cause of their final failure;
+ *    attempt_errors[] counts every failed attempt (retried or not). */
+#ifndef MODELS_RESULTS_H
+#define MODELS_RESULTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "sim/histogram.h"
+#include "sim/tally.h"
+
+enum model_tier { TIER_LB, TIER_WEB, TIER_APP, TIER_DB, TIER_COUNT };
+
+enum model_error {
+	ERR_VIP_UNREACHABLE,  /* nobody holds the VIP */
+	ERR_CONNECT_REFUSED,  /* RST: process dead, or a connection limit reached */
+	ERR_CONNECT_TIMEOUT,  /* SYN unanswered until the caller's connect time-out */
+	ERR_SERVER_TIMEOUT,   /* HAProxy timeout server (504) */
+	ERR_QUEUE_TIMEOUT,    /* HAProxy timeout queue (503) */
+	ERR_POOL_TIMEOUT,     /* app DB pool wait exceeded */
+	ERR_DB_UNAVAILABLE,   /* no writable primary / no readable node */
+	ERR_NO_BACKEND,       /* no live server in a balancer (503/502) */
+	ERR_CLIENT_TIMEOUT,   /* the client gave up */
+	ERR_COUNT,
+};
+
+#define MODEL_MAX_NODES 256
+
+struct model_node_result {
+	char name[16];          /* lb1, web2, app3, db1 */
+	enum model_tier tier;
+	char role[16];          /* active/standby, primary/replica, "" */
+	double utilization;     /* busy share of its CPU servers, 0..1 */
+	double queue_mean;      /* time-average jobs waiting for a CPU server */
+	double down_s;          /* time spent down */
+	uint64_t served;        /* requests (or queries) it completed */
+};
+
+struct model_class_result {
+	uint64_t offered, completed, failed;
+	struct sim_tally latency_s;     /* successful requests */
+	struct sim_histogram latency;   /* ns */
+};
+
+/* One window of the time series (all requests, and per class). */
+struct model_window {
+	uint64_t offered, completed, failed;
+	double latency_sum_s;   /* of requests completed in the window */
+	/* Percentiles per window come from a per-window histogram in the
+	 * aggregate; the model keeps p50/p90/p99 computed at window close. */
+	double p50_s, p90_s, p99_s;
+	double class_p50_s[WL_MAX_CLASSES], class_p90_s[WL_MAX_CLASSES],
+		class_p99_s[WL_MAX_CLASSES];
+	float *node_utilization; /* [nnodes], owned by the results' window block */
+	float *node_queue;       /* [nnodes] */
+};
+
+struct model_results {
+	double measured_s;      /* duration after warm-up */
+	uint64_t offered, completed, failed, unfinished;
+	uint64_t errors[ERR_COUNT];
+	uint64_t attempt_errors[ERR_COUNT];
+	uint64_t attempts;
+	struct sim_tally latency_s;
+	struct sim_histogram latency; /* ns, all classes */
+	size_t nclasses;
+	struct model_class_result classes[WL_MAX_CLASSES];
+	size_t nnodes;
+	struct model_node_result nodes[MODEL_MAX_NODES];
+	double tier_utilization[TIER_COUNT]; /* mean over the tier's nodes */
+	double tier_queue_mean[TIER_COUNT];  /* mean over the tier's nodes */
+	size_t nwindows;
+	int64_t window_ns;
+	struct model_window *windows; /* owned; model_results_fini frees */
+	float *window_block;          /* owned storage for the windows' node arrays */
+};
+
+/* The open queueing-network approximation of the configuration at its base
+ * rate (models/analytic.c): every CPU station as M/M/c with its mean service
+ * time (Erlang C), visits as the request path makes them.  It is what the
+ * reports put beside the simulation, and it ignores blocking, time-outs,
+ * retries and non-exponential service on purpose. */
+struct model_analytic {
+	double rate_per_s;                    /* the load it describes */
+	double latency_mean_s;                /* NAN when a station is saturated */
+	double class_latency_mean_s[WL_MAX_CLASSES];
+	double tier_utilization[TIER_COUNT];  /* mean over the tier's nodes */
+	double tier_max_utilization[TIER_COUNT];
+	enum model_tier bottleneck;           /* tier of the busiest station */
+	double saturation_rate_per_s;         /* load at which it reaches utilization 1 */
+	bool stable;                          /* every station below utilization 1 */
+};
+
+void model_analytic_compute(const struct model_config *cfg, struct model_analytic *out);
+
+const char *model_error_name(enum model_error e);   /* "queue_timeout" */
+const char *model_tier_name(enum model_tier t);     /* "lb" */
+void model_results_fini(struct model_results *r);
+
+#endif

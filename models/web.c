@@ -1,0 +1,154 @@
+/* nginx on the web tier: static files, TLS termination, cache, reverse proxy.
+ *
+ * Follows nginx (../shared/DOMAIN.md section 3):
+ *  - `workers` worker processes, each one core: the CPU station;
+ *  - at most workers x worker_connections connections, counting the client
+ *    connection and, for a proxied request, the upstream one too (so a pure
+ *    proxy serves at most half that many clients); a connection beyond the
+ *    limit is refused;
+ *  - every request pays TLS: a full handshake for a share 1 - tls.reuse, a
+ *    resumed one otherwise, then `static` for a static file or a
+ *    proxy_cache hit (a share cache.hit of dynamic requests), or `proxy` CPU
+ *    to pass it upstream;
+ *  - the app server is chosen by upstream.balance: round_robin, least_conn
+ *    (fewest requests in flight, round-robin among ties), ip_hash (the
+ *    client), random. */
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "arch.h"
+
+static struct web_node *web_of(struct node *n) { return (struct web_node *)n; }
+
+static void web_reset_stats(struct node *n, int64_t now_ns)
+{
+	sim_station_reset_stats(&web_of(n)->cpu, now_ns);
+}
+
+static struct sim_station *web_cpu(struct node *n) { return &web_of(n)->cpu; }
+
+const struct node_kind web_kind = {
+	.tier = TIER_WEB, .name = "web", .reset_stats = web_reset_stats, .cpu = web_cpu,
+};
+
+/* The answer (or an error page) leaves for the LB. */
+static void respond(struct arch *a, struct request *r)
+{
+	r->web->connections -= r->web_connections;
+	r->web_connections = 0;
+	r->stage = STAGE_BACK;
+	arch_after_hops(a, r, 1, lb_answer);
+}
+
+static bool app_in_web_view(const struct app_node *p) { return p->base.up; }
+
+static struct app_node *pick_app(struct arch *a, const struct request *r)
+{
+	const struct web_config *c = &a->cfg->web;
+	struct app_node *best = NULL;
+	uint64_t start = a->web_rr++;
+	switch (c->upstream_balance) {
+	case WEB_BALANCE_LEAST_CONN:
+		for (int i = 0; i < a->napp; i++) {
+			struct app_node *p = &a->app[(start + (uint64_t)i) % (uint64_t)a->napp];
+			if (app_in_web_view(p) && (!best || p->base.active < best->base.active))
+				best = p;
+		}
+		return best;
+	case WEB_BALANCE_IP_HASH:
+		start = r->client * 2654435761u; /* then the next live one, as nginx rehashes */
+		break;
+	case WEB_BALANCE_RANDOM:
+		start = gsl_rng_uniform_int(a->web_balance_rng, (unsigned long)a->napp);
+		break;
+	case WEB_BALANCE_ROUND_ROBIN:
+	default:
+		break;
+	}
+	for (int i = 0; i < a->napp; i++) {
+		struct app_node *p = &a->app[(start + (uint64_t)i) % (uint64_t)a->napp];
+		if (app_in_web_view(p))
+			return p;
+	}
+	return NULL;
+}
+
+static void proxy(struct arch *a, struct request *r)
+{
+	struct web_node *w = r->web;
+	if (w->connections + 1 > w->max_connections) {
+		/* "worker_connections are not enough": nginx answers 500 */
+		request_fail(r, ERR_CONNECT_REFUSED);
+		respond(a, r);
+		return;
+	}
+	struct app_node *p = pick_app(a, r);
+	if (!p) {
+		request_fail(r, ERR_NO_BACKEND); /* no live upstreams: 502 */
+		respond(a, r);
+		return;
+	}
+	w->connections++;
+	r->web_connections++;
+	r->app = p;
+	p->base.active++;
+	r->stage = STAGE_TO_APP;
+	arch_after_hops(a, r, 1, app_receive);
+}
+
+static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim_job *job,
+			enum sim_job_status status)
+{
+	struct arch *a = arch_of(e);
+	struct request *r = request_of(job, cpu);
+	(void)st;
+	if (status != SIM_JOB_DONE) {
+		request_fail(r, ERR_CONNECT_REFUSED);
+		respond(a, r);
+		return;
+	}
+	r->web->base.served++;
+	if (a->cfg->wl.classes[r->class_idx].dynamic && !r->cache_hit)
+		proxy(a, r);
+	else
+		respond(a, r);
+}
+
+int web_node_init(struct arch *a, struct web_node *n)
+{
+	const struct web_config *c = &a->cfg->web;
+	arch_station_init(a, &n->cpu, n->base.name, c->workers, -1, 0, on_cpu_done, n);
+	n->max_connections = (int64_t)c->workers * c->worker_connections;
+	return 0;
+}
+
+void web_receive(struct arch *a, struct request *r)
+{
+	const struct web_config *c = &a->cfg->web;
+	struct web_node *w = r->web;
+	if (!w->base.up || w->connections + 1 > w->max_connections) {
+		arch_after_hops(a, r, 1, lb_connect_refused);
+		return;
+	}
+	w->connections++;
+	r->web_connections = 1;
+	r->stage = STAGE_WEB_CPU;
+	gsl_rng *rng = w->base.rng;
+	double demand = gsl_rng_uniform(rng) < c->tls_reuse
+				? sim_dist_sample(&c->tls_resumed, rng)
+				: sim_dist_sample(&c->tls_handshake, rng);
+	if (a->cfg->wl.classes[r->class_idx].dynamic) {
+		r->cache_hit = c->cache_hit > 0 && gsl_rng_uniform(rng) < c->cache_hit;
+		demand += sim_dist_sample(r->cache_hit ? &c->static_cost : &c->proxy_cost, rng);
+	} else {
+		demand += sim_dist_sample(&c->static_cost, rng);
+	}
+	sim_station_arrive(&a->engine, &w->cpu, &r->cpu, demand);
+}
+
+void web_answer(struct arch *a, struct request *r)
+{
+	r->app->base.active--;
+	respond(a, r);
+}

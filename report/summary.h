@@ -1,0 +1,189 @@
+/* The summary of a run: n replications aggregated into what the reports print.
+ *
+ * rpt_summary_build is the one place where replications become numbers a
+ * person reads, so every writer (text, JSON, CSV) prints the same figures.
+ * Aggregation rules (docs/report.md):
+ *  - counts (requests, errors, attempts) are totals over the replications;
+ *  - rates, availabilities, latencies, utilizations and queue lengths are
+ *    computed per replication, then averaged over the replications, with a
+ *    Student-t 95% confidence interval (sim_ci_of) across them;
+ *  - a statistic undefined in a replication (a percentile without completions,
+ *    an availability without offered requests) is left out of that mean; when
+ *    no replication defines it, it stays NAN (JSON null, text '-', CSV empty).
+ * The summary reads only the results structure of models/ (results.h,
+ * config.h), never model internals.  It owns its time series; free it with
+ * rpt_summary_fini. */
+#ifndef REPORT_SUMMARY_H
+#define REPORT_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/config.h"
+#include "models/results.h"
+
+#define RPT_MAX_EXTRA_SLO SLO_MAX_CHECKS
+#define RPT_MAX_SLO (SLO_MAX_CHECKS + RPT_MAX_EXTRA_SLO)
+#define RPT_REASON_MAX 256
+#define RPT_CI_LEVEL 0.95
+
+/* What the caller (cli/run.c) knows about the run beyond the results. */
+struct rpt_run_info {
+	const char *scenario;          /* name; NULL: cfg->name */
+	const char *version;           /* NULL: TIERSIM_VERSION */
+	const char *resolved_scenario; /* the resolved scenario text that was run, hashed
+	                                * into scenario_sha256; NULL: no hash (null) */
+	size_t resolved_len;
+	uint64_t seed;
+	double duration_s;             /* simulated time per replication, warm-up included */
+	double warmup_s;               /* the warm-up used (fixed or detected) */
+	double precision;              /* requested relative CI half-width; 0: none */
+	bool precision_reached;        /* meaningful when precision > 0 */
+	const struct slo_check *extra_slo; /* --slo checks, in addition to cfg->slo */
+	size_t nextra_slo;             /* at most RPT_MAX_EXTRA_SLO */
+};
+
+/* One statistic across replications.  lo/hi/half_width are NAN when no
+ * interval exists (fewer than two replications define the statistic). */
+struct rpt_stat {
+	double mean;
+	double half_width;
+	double lo, hi;
+	size_t n;                      /* replications that define it */
+};
+
+struct rpt_latency {                   /* ms, of successful requests */
+	struct rpt_stat mean, p50, p90, p99, p999;
+	double max_ms;                 /* max over replications; NAN without completions */
+};
+
+struct rpt_traffic {                   /* all requests, or one class */
+	char name[MODEL_NAME_MAX];     /* "all" or the class name */
+	uint64_t offered, completed, failed, unfinished; /* totals */
+	struct rpt_stat throughput_rps; /* completed / measured time */
+	struct rpt_stat availability;  /* completed / offered, 0..1 */
+	struct rpt_latency latency_ms;
+};
+
+struct rpt_node {
+	char name[16];
+	enum model_tier tier;
+	char role[16];                 /* of the first replication; "varies" if they differ */
+	struct rpt_stat utilization;   /* 0..1 */
+	struct rpt_stat queue_mean;    /* jobs waiting for a CPU server */
+	double down_s;                 /* mean over replications */
+	double served;                 /* mean over replications */
+};
+
+struct rpt_tier {
+	int nodes;
+	struct rpt_stat utilization;   /* mean over the tier's nodes, then over replications */
+	struct rpt_stat queue_mean;
+	double max_node_utilization;   /* its busiest node (mean over replications) */
+};
+
+/* One window of the time series, averaged over the replications. */
+struct rpt_window {
+	double time_s;                 /* start of the window (warm-up included) */
+	double span_s;                 /* its length (the last one may be shorter) */
+	double offered, completed, failed;
+	double throughput_rps;         /* completed / span_s */
+	double p50_ms, p90_ms, p99_ms; /* NAN when no replication completed a request */
+	double class_p50_ms[WL_MAX_CLASSES], class_p90_ms[WL_MAX_CLASSES],
+		class_p99_ms[WL_MAX_CLASSES];
+	double *node_utilization;      /* [nnodes], into the summary's window storage */
+	double *node_queue;            /* [nnodes] */
+};
+
+/* One side-by-side comparison of the analytic approximation and the simulation. */
+struct rpt_compare {
+	double analytic;
+	double simulated;
+	bool differs;                  /* by more than 10% (see crosscheck.c) */
+	char reason[RPT_REASON_MAX];   /* why, when it differs; "" otherwise */
+};
+
+struct rpt_crosscheck {
+	bool present;                  /* an analytic approximation was given */
+	double rate_per_s;             /* the load it describes */
+	bool stable;                   /* every station below utilization 1 */
+	enum model_tier bottleneck;
+	double saturation_rps;
+	struct rpt_compare latency_mean_ms;
+	struct rpt_compare class_latency_mean_ms[WL_MAX_CLASSES];
+	struct rpt_compare tier_utilization[TIER_COUNT];
+};
+
+struct rpt_slo_result {
+	char metric[16];               /* "p99", "mean", "availability", "throughput" */
+	const char *unit;              /* "ms", "", "rps" */
+	enum slo_op op;
+	double target;                 /* in unit: ms, fraction 0..1, requests/s */
+	double value;                  /* the mean over replications; NAN fails */
+	bool met;
+	bool extra;                    /* from the command line, not the scenario */
+};
+
+struct rpt_summary {
+	/* the run */
+	char scenario[MODEL_NAME_MAX];
+	char version[32];
+	char scenario_sha256[65];      /* "" when no text was given */
+	uint64_t seed;
+	size_t replications;
+	double duration_s, warmup_s;
+	double measured_s;             /* mean time measured per replication */
+	double precision;              /* requested; 0: none */
+	bool precision_reached;
+	double base_rate_per_s;        /* workload.rate of the scenario */
+
+	/* requests */
+	struct rpt_traffic all;
+	size_t nclasses;
+	struct rpt_traffic classes[WL_MAX_CLASSES];
+	struct rpt_stat offered_rps;   /* offered / measured time */
+	uint64_t attempts;             /* totals */
+	uint64_t errors[ERR_COUNT];
+	uint64_t attempt_errors[ERR_COUNT];
+
+	/* resources */
+	struct rpt_tier tiers[TIER_COUNT];
+	size_t nnodes;
+	struct rpt_node nodes[MODEL_MAX_NODES];
+
+	/* the bottleneck by the utilization law: the tier whose busiest node is
+	 * busiest saturates at offered rate / that utilization */
+	enum model_tier bottleneck;
+	double bottleneck_utilization;
+	double saturation_rps;         /* INFINITY when nothing is busy */
+
+	struct rpt_crosscheck analytic;
+
+	size_t nslo;
+	struct rpt_slo_result slo[RPT_MAX_SLO];
+	bool slo_met;                  /* every check met (true when there are none) */
+
+	/* the time series */
+	size_t nwindows;
+	struct rpt_window *windows;    /* owned */
+	double *window_store;          /* owned: the windows' node arrays */
+};
+
+/* Aggregate reps[0..n-1] (replications of cfg) into *out.  analytic may be
+ * NULL (no cross-check).  Returns 0, or EINVAL (n == 0, replications that do
+ * not agree in shape, too many SLO checks) or ENOMEM; on error *out holds
+ * nothing to free. */
+int rpt_summary_build(const struct model_config *cfg, const struct model_results *reps, size_t n,
+		      const struct model_analytic *analytic, const struct rpt_run_info *info,
+		      struct rpt_summary *out);
+void rpt_summary_fini(struct rpt_summary *s);
+
+/* The metric's unit as reports print it ("ms"); its name is slo_metric_name. */
+const char *rpt_slo_metric_unit(enum slo_metric m);
+
+/* The SLO check of a metric, evaluated on a summary (the value in the
+ * metric's unit; NAN when undefined, which fails). */
+struct rpt_slo_result rpt_slo_evaluate(const struct rpt_summary *s, const struct slo_check *c);
+
+#endif

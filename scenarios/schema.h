@@ -1,0 +1,101 @@
+/* The scenario language's key tables (internal to scenarios/).
+ *
+ * One const table per YAML mapping: each row names a key, its kind, where
+ * its value lives (an offset from the table's base struct), its bounds and a
+ * one-line meaning.  The loader (validate.c) reads a document through these
+ * tables, the emitter (emit.c) writes a model_config back through the same
+ * tables, so a key cannot be accepted and then forgotten in the resolved
+ * scenario, or the other way round (the round-trip test pins it).  Kinds
+ * that are not one value (classes, schedule, slo) have their own code,
+ * named by their kind. */
+#ifndef SCENARIOS_SCHEMA_H
+#define SCENARIOS_SCHEMA_H
+
+#include <stddef.h>
+
+#include "models/config.h"
+#include "scenarios/tree.h"
+
+enum scn_kind {
+	SCN_DURATION,      /* int64_t ns */
+	SCN_DURATION_AUTO, /* int64_t ns, or `auto`: sets the bool at aux_off */
+	SCN_RATE,          /* double, per second */
+	SCN_SHARE,         /* double, fraction 0..1 */
+	SCN_INT,           /* int, a count */
+	SCN_INT64,         /* int64_t, a count */
+	SCN_INT_AUTO,      /* int, or `auto`: sets the bool at aux_off */
+	SCN_UINT64,        /* uint64_t (the seed) */
+	SCN_BOOL,
+	SCN_ENUM,          /* an enum stored as int; `names` in value order */
+	SCN_DIST,          /* struct sim_dist */
+	SCN_NAME,          /* char[MODEL_NAME_MAX] */
+	SCN_TEXT,          /* char *, owned, NULL when absent */
+	SCN_MAP,           /* a nested mapping: `sub`, with the same base */
+	SCN_PAIR,          /* int[2], written as a two-item list */
+	SCN_RESERVED,      /* a list that must stay empty in this version */
+	SCN_CLASSES,       /* workload.classes */
+	SCN_SCHEDULE,      /* workload.schedule */
+	SCN_SLO,           /* slo */
+};
+
+enum scn_key_flags {
+	SCN_F_POSITIVE = 1 << 0, /* numbers: more than 0 (durations, rates, shares) */
+	SCN_F_REQUIRED = 1 << 1, /* must be given (class share, schedule at/rate) */
+	SCN_F_NO_EMIT = 1 << 2,  /* accepted but not written to the resolved scenario */
+};
+
+struct scn_table;
+
+struct scn_key {
+	const char *name;
+	enum scn_kind kind;
+	size_t off;      /* of the value, from the table's base */
+	size_t aux_off;  /* *_AUTO: of the bool that `auto` sets */
+	double min, max; /* counts: inclusive bounds (max 0 = none) */
+	const char *const *names;     /* ENUM: NULL-terminated, in enum order */
+	const struct scn_table *sub;  /* MAP */
+	unsigned flags;  /* enum scn_key_flags */
+	const char *doc; /* RESERVED: what is not available yet */
+};
+
+struct scn_table {
+	const char *path; /* dotted path of the mapping, "" at the top */
+	const struct scn_key *keys;
+	size_t nkeys;
+};
+
+extern const struct scn_table scn_top_table;    /* base: struct model_config */
+extern const struct scn_table scn_class_table;  /* base: struct wl_class_config */
+extern const struct scn_table scn_step_table;   /* base: struct wl_step */
+extern const struct scn_table scn_slo_table;    /* keys only: see validate.c */
+
+const struct scn_key *scn_table_find(const struct scn_table *t, const char *name, size_t len);
+
+/* The valid key closest to `name` by edit distance, or NULL if none is close
+ * enough to be a likely typo. */
+const char *scn_suggest(const char *name, size_t len, const char *const *candidates,
+			size_t ncandidates);
+const char *scn_suggest_key(const struct scn_table *t, const char *name, size_t len);
+
+/* Walk `root` (a parsed and overridden document) through the tables into c,
+ * which holds defaults; diagnostics to diags.  `sets` names the --set
+ * arguments for nodes whose origin is one of them.  Returns 0 or -1. */
+struct scn_walk_opts {
+	const char *file;     /* for positions */
+	const char *base_dir; /* for empirical() files */
+	const char *const *sets;
+	size_t nsets;
+};
+int scn_walk(const struct scn_node *root, const struct scn_walk_opts *o, struct model_config *c,
+	     struct sim_diags *diags);
+
+/* The resolved scenario as a tree (every key the tables know, every value
+ * filled in); NULL when out of memory.  Also the source of defaults that
+ * --set grafts under keys the file leaves out. */
+struct scn_node *scn_tree_from_config(const struct model_config *c);
+
+/* Canonical texts, shared by the emitter and the messages. */
+int scn_format_rate(double per_s, char *buf, size_t len);
+int scn_format_share(double fraction, char *buf, size_t len);
+
+#endif
