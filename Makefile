@@ -103,6 +103,7 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               warmup station replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest
 VALIDATION_TESTS := queueing model
+GOLDEN_TESTS := golden
 
 BENCH_PROGS := bench_hold bench_mmc
 
@@ -116,7 +117,8 @@ LAYER_LIBS := $(LIB_REPORT) $(LIB_SCENARIOS) $(LIB_MODELS) $(LIB_SIM)
 
 UNIT_BINS := $(patsubst %,$(BUILD)/tests/unit/test_%,$(UNIT_TESTS))
 VALIDATION_BINS := $(patsubst %,$(BUILD)/tests/validation/test_%,$(VALIDATION_TESTS))
-TEST_BINS := $(UNIT_BINS) $(VALIDATION_BINS)
+GOLDEN_BINS := $(patsubst %,$(BUILD)/tests/golden/test_%,$(GOLDEN_TESTS))
+TEST_BINS := $(UNIT_BINS) $(VALIDATION_BINS) $(GOLDEN_BINS)
 VALIDATION_SUPPORT_SRCS := tests/validation/theory.c
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,$(BENCH_PROGS))
 
@@ -124,9 +126,10 @@ ALL_SRCS := $(SIM_SRCS) $(MODELS_SRCS) $(SCENARIOS_SRCS) $(REPORT_SRCS) $(CLI_SR
             $(VALIDATION_SUPPORT_SRCS) \
             $(patsubst %,tests/unit/test_%.c,$(UNIT_TESTS)) \
             $(patsubst %,tests/validation/test_%.c,$(VALIDATION_TESTS)) \
+            $(patsubst %,tests/golden/test_%.c,$(GOLDEN_TESTS)) \
             $(patsubst %,bench/%.c,$(BENCH_PROGS))
 
-.PHONY: all run check test bench install uninstall clean deps check-layers
+.PHONY: all run check test bench install uninstall clean deps check-layers golden
 .DEFAULT_GOAL := all
 
 all: tiersim
@@ -173,7 +176,7 @@ $(TIERSIM): $(call obj,$(CLI_SRCS)) $(LAYER_LIBS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(LAYER_LIBS) $(LDLIBS_ALL)
 
-$(UNIT_BINS): %: %.o $(LAYER_LIBS)
+$(UNIT_BINS) $(GOLDEN_BINS): %: %.o $(LAYER_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LAYER_LIBS) $(CMOCKA_LIBS) $(LDLIBS_ALL)
@@ -196,13 +199,19 @@ run: $(TIERSIM)
 # Every test binary runs even if one fails; the exit status says whether all passed.
 check: $(TEST_BINS) $(TIERSIM) check-layers
 	$(Q)fail=0; for t in $(TEST_BINS); do \
-		echo "== $$t"; $(SAN_ENV) ./$$t || fail=1; \
+		echo "== $$t"; $(SAN_ENV) TIERSIM=./$(TIERSIM) ./$$t || fail=1; \
 	done; \
-	echo "== tests/e2e/check_bad.sh"; $(SAN_ENV) TIERSIM=./$(TIERSIM) sh tests/e2e/check_bad.sh || fail=1; \
+	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh; do \
+		echo "== $$e"; $(SAN_ENV) TIERSIM=./$(TIERSIM) sh $$e || fail=1; \
+	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \
 	echo "make check: all test programs passed"
 
 test: check
+
+# Regenerate tests/golden/*.json after an intended change of the numbers.
+golden: $(GOLDEN_BINS) $(TIERSIM)
+	TIERSIM_GOLDEN_UPDATE=1 TIERSIM=./$(TIERSIM) ./$(GOLDEN_BINS)
 
 # Includes point down the layers only (DESIGN.md §1); the linker enforces calls.
 check-layers:

@@ -3,8 +3,10 @@
  * Builds the nodes of every tier from the configuration (lb1..lb2, web1..,
  * app1.., db1.. with db1 the primary), gives each its own random stream,
  * schedules the end of the warm-up and runs the engine to the end of the
- * replication.  Requests still in flight at the end are abandoned with the
- * engine: they are counted as unfinished, never as failures. */
+ * replication, then drains: no more arrivals, and the run goes on until
+ * every measured request has its outcome or the drain limit passes (see
+ * record.h).  Requests still open after that are counted as unfinished,
+ * never as failures, and abandoned with the engine. */
 #include "arch.h"
 
 #include <errno.h>
@@ -111,6 +113,15 @@ static void on_warmup_end(struct sim_engine *e, void *obj, uint64_t arg)
 	rec_begin_measuring(obj);
 }
 
+/* Long enough for every attempt of a request to time out on the client. */
+static int64_t drain_limit_ns(const struct model_config *cfg)
+{
+	if (cfg->wl.timeout_ns > 0)
+		return (cfg->wl.retries + 1) * (cfg->wl.timeout_ns +
+						(int64_t)(4 * sim_dist_mean(&cfg->wl.retry_backoff)));
+	return SIM_NS_PER_MIN;
+}
+
 int model_run_replication(const struct model_config *cfg, unsigned index,
 			  struct model_results *out)
 {
@@ -130,6 +141,9 @@ int model_run_replication(const struct model_config *cfg, unsigned index,
 			rec_begin_measuring(&a->rec);
 		sim_engine_run(&a->engine, a->end_ns);
 		rec_finish(&a->rec);
+		if (a->rec.open_measured > 0)
+			sim_engine_run(&a->engine, a->end_ns + drain_limit_ns(cfg));
+		rec_close(&a->rec);
 	}
 	rec_fini(&a->rec);
 	arch_fini(a);

@@ -173,7 +173,20 @@ void rec_finish(struct recorder *rec)
 		out->tier_utilization[t] = tier_nodes[t] ? tier_util[t] / tier_nodes[t] : 0;
 		out->tier_queue_mean[t] = tier_nodes[t] ? tier_queue[t] / tier_nodes[t] : 0;
 	}
-	out->unfinished = out->offered - out->completed - out->failed;
+	rec->draining = true;
+}
+
+void rec_close(struct recorder *rec)
+{
+	rec->out->unfinished = rec->open_measured;
+}
+
+/* A measured call got its outcome; the drain ends with the last one. */
+static void measured_call_ended(struct recorder *rec)
+{
+	rec->open_measured--;
+	if (rec->draining && rec->open_measured == 0)
+		sim_engine_stop(&rec->arch->engine);
 }
 
 void rec_offered(struct recorder *rec, const struct wl_call *call)
@@ -181,6 +194,7 @@ void rec_offered(struct recorder *rec, const struct wl_call *call)
 	rec->cur.offered++;
 	if (!call->measured)
 		return;
+	rec->open_measured++;
 	rec->out->offered++;
 	rec->out->classes[call->class_idx].offered++;
 }
@@ -199,12 +213,15 @@ void rec_attempt_error(struct recorder *rec, const struct wl_call *call, enum mo
 
 void rec_completed(struct recorder *rec, const struct wl_call *call, int64_t latency_ns)
 {
-	rec->cur.completed++;
-	rec->cur.latency_sum_s += sim_ns_to_s(latency_ns);
-	sim_histogram_add(&rec->win_all, latency_ns);
-	sim_histogram_add(&rec->win_class[call->class_idx], latency_ns);
+	if (!rec->draining) {
+		rec->cur.completed++;
+		rec->cur.latency_sum_s += sim_ns_to_s(latency_ns);
+		sim_histogram_add(&rec->win_all, latency_ns);
+		sim_histogram_add(&rec->win_class[call->class_idx], latency_ns);
+	}
 	if (!call->measured)
 		return;
+	measured_call_ended(rec);
 	struct model_results *out = rec->out;
 	struct model_class_result *c = &out->classes[call->class_idx];
 	double s = sim_ns_to_s(latency_ns);
@@ -218,9 +235,11 @@ void rec_completed(struct recorder *rec, const struct wl_call *call, int64_t lat
 
 void rec_failed(struct recorder *rec, const struct wl_call *call, enum model_error cause)
 {
-	rec->cur.failed++;
+	if (!rec->draining)
+		rec->cur.failed++;
 	if (!call->measured)
 		return;
+	measured_call_ended(rec);
 	rec->out->failed++;
 	rec->out->errors[cause]++;
 	rec->out->classes[call->class_idx].failed++;

@@ -6,7 +6,14 @@
  * the whole run (the warm-up included, so plots show it).  Utilization and
  * queue length per window come from the differences of each node's
  * time-weighted integrals at the window's ends, so sampling costs nothing per
- * event. */
+ * event.
+ *
+ * The drain: arrivals stop at the end of the run, but requests offered
+ * before it still get their outcome; the replication goes on (without
+ * recording node statistics or windows) until every measured call is
+ * answered or the drain limit passes.  So `offered` = completed + failed +
+ * unfinished with unfinished ~ 0, and availability is not biased by requests
+ * that merely had no time to finish. */
 #ifndef MODELS_RECORD_H
 #define MODELS_RECORD_H
 
@@ -24,6 +31,8 @@ struct wl_call;
 struct recorder {
 	struct arch *arch;
 	bool measuring;             /* past the warm-up */
+	bool draining;              /* past the end: only outcomes are still recorded */
+	uint64_t open_measured;     /* measured calls not yet answered */
 	struct model_results *out;  /* totals are written here directly */
 	/* the current window */
 	size_t window;              /* index of the current window */
@@ -41,8 +50,11 @@ void rec_fini(struct recorder *rec);
 void rec_start(struct recorder *rec);
 /* End of the warm-up: totals and node statistics restart. */
 void rec_begin_measuring(struct recorder *rec);
-/* End of the run: close the last window, fill node and tier results. */
+/* End of the run: close the last window, fill node and tier results; from
+ * now on only the outcomes of calls still open are recorded (the drain). */
 void rec_finish(struct recorder *rec);
+/* After the drain: what is still open is unfinished. */
+void rec_close(struct recorder *rec);
 
 void rec_offered(struct recorder *rec, const struct wl_call *call);
 void rec_attempt(struct recorder *rec, const struct wl_call *call);

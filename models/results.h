@@ -7,8 +7,9 @@
  * Counting rules:
  *  - offered: client requests first sent after the warm-up.  A request ends
  *    once: completed (a success, possibly after retries) or failed (its last
- *    attempt failed, or the client gave up); requests still open when the
- *    replication ends are `unfinished` and count in neither.
+ *    attempt failed, or the client gave up).  Arrivals stop at the end of the
+ *    replication but offered requests are drained to their outcome; those
+ *    still open after the drain limit are `unfinished` and count in neither.
  *  - latency is measured from the client's first send to its final answer,
  *    retries included, for successful requests.
  *  - errors[] counts failed requests by the cause of their final failure;
