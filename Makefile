@@ -60,6 +60,7 @@ SIM_SRCS := \
 	sim/ci.c \
 	sim/warmup.c \
 	sim/station.c \
+	sim/timeout.c \
 	sim/replicate.c \
 	sim/analytic.c
 
@@ -100,12 +101,12 @@ CLI_SRCS := \
 	cli/demo.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
-              warmup station replicate scenario_loader bad_scenarios \
+              warmup station timeout replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest
 VALIDATION_TESTS := queueing model
 GOLDEN_TESTS := golden
 
-BENCH_PROGS := bench_hold bench_mmc
+BENCH_PROGS := bench_hold bench_mmc bench_scenario
 
 # ---------------------------------------------------------------- derived
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -217,10 +218,11 @@ golden: $(GOLDEN_BINS) $(TIERSIM)
 check-layers:
 	$(Q)sh build-aux/check-layers.sh
 
-bench: $(BENCH_BINS) $(BUILD)/bench/limit_mmc
+bench: $(BENCH_BINS) $(BUILD)/bench/limit_mmc $(BUILD)/bench/limit_tandem
 	$(Q)sh bench/run.sh $(BUILD)
 
-$(BUILD)/bench/limit_mmc: $(SHARED)/bench/limit_mmc.c $(SHARED)/bench/limit_common.h
+# The reference programs, built as their README says.
+$(BUILD)/bench/limit_%: $(SHARED)/bench/limit_%.c $(SHARED)/bench/limit_common.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) -O2 -o $@ $< -lm
 

@@ -26,3 +26,20 @@ ours=$(field customers_per_s < "$B/bench/mmc.json" | median3)
 limit=$(field customers_per_s < "$B/bench/limit_mmc.json" | median3)
 awk -v o="$ours" -v l="$limit" 'BEGIN {
 	printf "median customers/s: tiersim %.3g, limit %.3g; limit/tiersim = %.2f (target <= 3)\n", o, l, l / o }'
+
+echo
+echo "== baseline scenario, one replication on one core (target >= 1e6 simulated requests/s)"
+run3 sh -c "\"$B/bench/bench_scenario\" scenarios/baseline.yaml --set seed=\$0" > "$B/bench/baseline.json"
+cat "$B/bench/baseline.json"
+base=$(field requests_per_s < "$B/bench/baseline.json" | median3)
+awk -v b="$base" 'BEGIN { printf "median simulated requests/s: %.3g\n", b }'
+
+echo
+echo "== tandem of four M/M/c tiers as a scenario vs ../shared/bench/limit_tandem.c heap loop"
+run3 sh -c "\"$B/bench/bench_scenario\" bench/tandem.yaml --set seed=\$0 --set duration=20000s" > "$B/bench/tandem.json"
+run3 sh -c "\"$B/bench/limit_tandem\" 2000000 \"\$0\" heap" > "$B/bench/limit_tandem.json"
+cat "$B/bench/tandem.json" "$B/bench/limit_tandem.json"
+ours=$(field customers_per_s < "$B/bench/tandem.json" | median3)
+limit=$(field customers_per_s < "$B/bench/limit_tandem.json" | median3)
+awk -v o="$ours" -v l="$limit" 'BEGIN {
+	printf "median customers/s: tiersim %.3g, limit %.3g; limit/tiersim = %.2f (target <= 2.5)\n", o, l, l / o }'

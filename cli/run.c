@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -191,14 +192,24 @@ static int prepare_out_dir(const char *dir)
 	return 0;
 }
 
+/* A progress line on stderr, only when it is a terminal and the run has
+ * already taken more than a second (short runs stay quiet). */
 struct progress {
 	bool enabled;
+	struct timespec started;
 };
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
+}
 
 static void show_progress(void *ctx, size_t done, size_t target)
 {
 	struct progress *p = ctx;
-	if (!p->enabled)
+	if (!p->enabled || seconds_since(&p->started) < 1.0)
 		return;
 	fprintf(stderr, "\rtiersim run: replication %zu of %zu", done, target);
 	if (done >= target)
@@ -263,6 +274,7 @@ static int simulate_and_report(const struct run_options *o, struct model_config 
 		return CLI_EXIT_FAILURE;
 	}
 	struct progress progress = {.enabled = !o->quiet && isatty(STDERR_FILENO)};
+	clock_gettime(CLOCK_MONOTONIC, &progress.started);
 	if (cfg->warmup_auto) {
 		struct model_warmup w;
 		if (model_detect_warmup(cfg, &w)) {

@@ -45,21 +45,24 @@ static int queries_of(const struct arch *a, const struct request *r)
 	return k->db_reads + k->db_writes;
 }
 
-static void next_query(struct arch *a, struct request *r)
+/* The node for the request's next query, or NULL (the request then fails). */
+static struct db_node *route_next_query(struct arch *a, struct request *r)
 {
 	const struct wl_class_config *k = &a->cfg->wl.classes[r->class_idx];
-	if (r->failed || r->queries_done >= queries_of(a, r)) {
-		finish(a, r);
-		return;
-	}
 	r->query_is_write = r->queries_done >= k->db_reads;
 	struct db_node *db = db_route(a, r, r->query_is_write);
-	if (!db) {
+	if (!db)
 		request_fail(r, ERR_DB_UNAVAILABLE);
+	r->db = db;
+	return db;
+}
+
+static void next_query(struct arch *a, struct request *r)
+{
+	if (r->failed || r->queries_done >= queries_of(a, r) || !route_next_query(a, r)) {
 		finish(a, r);
 		return;
 	}
-	r->db = db;
 	r->stage = STAGE_TO_DB;
 	arch_after_hops(a, r, 1, db_receive);
 }
@@ -68,6 +71,24 @@ void app_db_answer(struct arch *a, struct request *r)
 {
 	r->queries_done++;
 	next_query(a, r);
+}
+
+void app_query_done(struct arch *a, struct request *r)
+{
+	/* Between two queries of a sequence the app does nothing but send the
+	 * next one on the connection it holds: the answer's hop back and the
+	 * next query's hop out are one trip through the calendar. */
+	if (!r->failed && r->queries_done + 1 < queries_of(a, r)) {
+		r->queries_done++;
+		if (route_next_query(a, r)) {
+			r->stage = STAGE_TO_DB;
+			arch_after_hops(a, r, 2, db_receive);
+			return;
+		}
+		r->queries_done--; /* app_db_answer counts it again */
+	}
+	r->stage = STAGE_BACK;
+	arch_after_hops(a, r, 1, app_db_answer);
 }
 
 static void on_pool_started(struct sim_engine *e, struct sim_station *st, struct sim_job *job)

@@ -29,6 +29,7 @@
 #include "sim/engine.h"
 #include "sim/pool.h"
 #include "sim/station.h"
+#include "sim/timeout.h"
 #include "workload.h"
 
 struct node;
@@ -108,6 +109,7 @@ struct arch {
 	uint64_t lb_rr;             /* round-robin cursors */
 	uint64_t web_rr;
 	uint64_t db_rr;
+	struct sim_timeout_queue server_timeouts; /* HAProxy timeout server, when > 0 */
 	struct recorder rec;
 	int64_t measure_from_ns;    /* end of warm-up */
 	int64_t end_ns;
@@ -131,6 +133,8 @@ void web_receive(struct arch *a, struct request *r);
 void web_answer(struct arch *a, struct request *r);
 void app_receive(struct arch *a, struct request *r);
 void app_db_answer(struct arch *a, struct request *r);
+/* A query ended at the db (done or failed): its answer heads back to the app. */
+void app_query_done(struct arch *a, struct request *r);
 void db_receive(struct arch *a, struct request *r);
 
 /* Each tier's node constructor (after the common part is set up). */

@@ -48,8 +48,7 @@ struct db_node *db_route(struct arch *a, const struct request *r, bool is_write)
 
 static void answer_app(struct arch *a, struct request *r)
 {
-	r->stage = STAGE_BACK;
-	arch_after_hops(a, r, 1, app_db_answer);
+	app_query_done(a, r);
 }
 
 static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim_job *job,

@@ -45,7 +45,7 @@ static void end_at_lb(struct arch *a, struct request *r)
 {
 	if (r->lb_slot.station)
 		sim_station_release(&a->engine, r->lb_slot.station, &r->lb_slot);
-	sim_engine_cancel(&a->engine, r->server_timeout);
+	sim_timeout_stop(&a->server_timeouts, &r->server_timeout);
 	if (!r->lb_answered)
 		wl_answer(a, r);
 	request_free(a, r);
@@ -129,12 +129,12 @@ static struct web_node *pick_web(struct arch *a, const struct request *r, struct
 
 /* ---------------------------------------------------------------- the path */
 
-static void on_server_timeout(struct sim_engine *e, void *obj, uint64_t arg)
+static void on_server_timeout(struct sim_engine *e, struct sim_timeout_queue *q,
+			      struct sim_timeout *t)
 {
 	struct arch *a = arch_of(e);
-	struct request *r = obj;
-	(void)arg;
-	r->server_timeout = (struct sim_event_handle){0, 0};
+	struct request *r = request_of(t, server_timeout);
+	(void)q;
 	r->lb_answered = true;
 	if (r->lb_slot.station)
 		sim_station_release(e, r->lb_slot.station, &r->lb_slot);
@@ -163,8 +163,7 @@ static void forward(struct arch *a, struct request *r)
 		return;
 	}
 	if (a->cfg->lb.timeout_server_ns > 0)
-		r->server_timeout = sim_engine_after(&a->engine, a->cfg->lb.timeout_server_ns,
-						     on_server_timeout, r, 0);
+		sim_timeout_start(&a->engine, &a->server_timeouts, &r->server_timeout);
 	connect_to_web(a, r, w);
 }
 
@@ -214,6 +213,8 @@ int lb_node_init(struct arch *a, struct lb_node *n)
 	n->slots.started_fn = on_slot_started;
 	arch_station_init(a, &n->cpu, n->base.name, c->threads, -1, 0, on_cpu_done, n);
 	n->holds_vip = n->base.index == 0;
+	if (n->base.index == 0 && c->timeout_server_ns > 0)
+		sim_timeout_queue_init(&a->server_timeouts, c->timeout_server_ns, on_server_timeout, a);
 	return 0;
 }
 
@@ -301,8 +302,7 @@ void lb_client_gone(struct arch *a, struct request *r)
 	default:
 		if (r->lb_slot.station)
 			sim_station_release(&a->engine, r->lb_slot.station, &r->lb_slot);
-		sim_engine_cancel(&a->engine, r->server_timeout);
-		r->server_timeout = (struct sim_event_handle){0, 0};
+		sim_timeout_stop(&a->server_timeouts, &r->server_timeout);
 		return;
 	}
 }

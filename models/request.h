@@ -21,6 +21,7 @@
 #include "results.h"
 #include "sim/calendar.h"
 #include "sim/station.h"
+#include "sim/timeout.h"
 
 struct lb_node;
 struct web_node;
@@ -30,7 +31,7 @@ struct db_node;
 struct wl_call {
 	int64_t first_send_ns;
 	struct request *attempt;     /* the attempt the client waits for, or NULL */
-	struct sim_event_handle timeout; /* the client's time-out of that attempt */
+	struct sim_timeout timeout;  /* the client's time-out of that attempt */
 	uint32_t client;             /* 0 .. clients-1 */
 	uint16_t class_idx;
 	uint16_t attempts;           /* sent so far */
@@ -63,7 +64,7 @@ struct request {
 	struct web_node *web;
 	struct app_node *app;
 	struct db_node *db;          /* current query's node */
-	struct sim_event_handle server_timeout; /* HAProxy timeout server */
+	struct sim_timeout server_timeout; /* HAProxy timeout server */
 	uint32_t client;
 	uint16_t class_idx;
 	uint16_t queries_done;       /* reads first, then writes */

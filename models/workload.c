@@ -3,6 +3,7 @@
 #include "workload.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -94,6 +95,8 @@ int64_t wl_profile_advance(const struct wl_profile *p, int64_t t_ns, double incr
 
 static void on_arrival(struct sim_engine *e, void *obj, uint64_t arg);
 static void send_attempt(struct arch *a, struct wl_call *call);
+static void on_client_timeout(struct sim_engine *e, struct sim_timeout_queue *q,
+			      struct sim_timeout *t);
 
 int wl_init(struct arch *a)
 {
@@ -109,6 +112,8 @@ int wl_init(struct arch *a)
 	w->classes = sim_rng_stream_create(cfg->seed, a->replication, "workload.class");
 	w->clients = sim_rng_stream_create(cfg->seed, a->replication, "workload.client");
 	w->retries = sim_rng_stream_create(cfg->seed, a->replication, "workload.retry");
+	if (cfg->wl.timeout_ns > 0)
+		sim_timeout_queue_init(&w->client_timeouts, cfg->wl.timeout_ns, on_client_timeout, a);
 	return w->arrivals && w->classes && w->clients && w->retries ? 0 : -1;
 }
 
@@ -191,14 +196,14 @@ static void retry_or_fail(struct arch *a, struct wl_call *call, enum model_error
 	finish_call(a, call);
 }
 
-static void on_client_timeout(struct sim_engine *e, void *obj, uint64_t arg)
+static void on_client_timeout(struct sim_engine *e, struct sim_timeout_queue *q,
+			      struct sim_timeout *t)
 {
 	struct arch *a = arch_of(e);
-	struct wl_call *call = obj;
-	(void)arg;
+	struct wl_call *call = (struct wl_call *)((char *)t - offsetof(struct wl_call, timeout));
+	(void)q;
 	struct request *r = call->attempt;
 	call->attempt = NULL;
-	call->timeout = (struct sim_event_handle){0, 0};
 	r->call = NULL; /* a zombie from now on */
 	rec_attempt_error(&a->rec, call, ERR_CLIENT_TIMEOUT);
 	lb_client_gone(a, r);
@@ -221,8 +226,7 @@ static void send_attempt(struct arch *a, struct wl_call *call)
 	call->attempts++;
 	rec_attempt(&a->rec, call);
 	if (a->cfg->wl.timeout_ns > 0)
-		call->timeout = sim_engine_after(&a->engine, a->cfg->wl.timeout_ns,
-						 on_client_timeout, call, 0);
+		sim_timeout_start(&a->engine, &a->wl.client_timeouts, &call->timeout);
 	lb_receive(a, r);
 }
 
@@ -231,8 +235,7 @@ static void answer(struct arch *a, struct request *r, bool failed, enum model_er
 	struct wl_call *call = r->call;
 	if (!call)
 		return;
-	sim_engine_cancel(&a->engine, call->timeout);
-	call->timeout = (struct sim_event_handle){0, 0};
+	sim_timeout_stop(&a->wl.client_timeouts, &call->timeout);
 	call->attempt = NULL;
 	r->call = NULL;
 	if (!failed) {

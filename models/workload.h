@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "results.h"
+#include "sim/timeout.h"
 
 struct arch;
 struct request;
@@ -46,6 +47,7 @@ struct wl_state {
 	gsl_rng *classes;    /* "workload.class" */
 	gsl_rng *clients;    /* "workload.client" */
 	gsl_rng *retries;    /* "workload.retry" */
+	struct sim_timeout_queue client_timeouts; /* when workload.timeout > 0 */
 };
 
 int wl_init(struct arch *a);

@@ -81,6 +81,8 @@ static void start_service(struct sim_engine *e, struct sim_station *st, struct s
 /* Start waiting jobs while servers are free. */
 static void start_waiting(struct sim_engine *e, struct sim_station *st)
 {
+	if (st->busy >= st->cfg.servers || list_is_empty(&st->queue))
+		return;
 	while (st->busy < st->cfg.servers && !list_is_empty(&st->queue)) {
 		struct sim_job *job = st->queue.next;
 		list_unlink(job);
