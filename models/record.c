@@ -67,9 +67,16 @@ void rec_start(struct recorder *rec)
 	sim_engine_at(&a->engine, first, on_window_end, rec, 0);
 }
 
-static double quantile_s(const struct sim_histogram *h, double q)
+/* p50, p90 and p99 of a window's histogram, in s (NAN when empty). */
+static void window_percentiles_s(const struct sim_histogram *h, double *p50, double *p90,
+				 double *p99)
 {
-	return h->count ? sim_histogram_quantile(h, q) / 1e9 : NAN;
+	static const double q[3] = {0.50, 0.90, 0.99};
+	double v[3];
+	sim_histogram_quantiles(h, q, 3, v);
+	*p50 = v[0] / 1e9;
+	*p90 = v[1] / 1e9;
+	*p99 = v[2] / 1e9;
 }
 
 static void close_window(struct recorder *rec, int64_t now_ns)
@@ -83,20 +90,17 @@ static void close_window(struct recorder *rec, int64_t now_ns)
 	*w = rec->cur;
 	w->node_utilization = util;
 	w->node_queue = queue;
-	w->p50_s = quantile_s(&rec->win_all, 0.50);
-	w->p90_s = quantile_s(&rec->win_all, 0.90);
-	w->p99_s = quantile_s(&rec->win_all, 0.99);
+	window_percentiles_s(&rec->win_all, &w->p50_s, &w->p90_s, &w->p99_s);
 	for (size_t k = 0; k < out->nclasses; k++) {
-		w->class_p50_s[k] = quantile_s(&rec->win_class[k], 0.50);
-		w->class_p90_s[k] = quantile_s(&rec->win_class[k], 0.90);
-		w->class_p99_s[k] = quantile_s(&rec->win_class[k], 0.99);
-		sim_histogram_init(&rec->win_class[k]);
+		window_percentiles_s(&rec->win_class[k], &w->class_p50_s[k], &w->class_p90_s[k],
+				     &w->class_p99_s[k]);
+		sim_histogram_reset(&rec->win_class[k]);
 	}
 	int64_t start_ns = (int64_t)rec->window * a->cfg->window_ns;
 	double span = (double)(now_ns - start_ns);
 	for (int i = 0; i < a->nnodes; i++) {
 		struct sim_station *cpu = node_cpu(a->nodes[i]);
-		double busy = sim_timeavg_area(&cpu->util_avg, now_ns);
+		double busy = sim_station_utilization_area(cpu, now_ns);
 		double waiting = sim_timeavg_area(&cpu->queue_avg, now_ns);
 		util[i] = span > 0 ? (float)((busy - rec->busy_area_at_start[i]) / span) : 0.0f;
 		queue[i] = span > 0 ? (float)((waiting - rec->queue_area_at_start[i]) / span) : 0.0f;
@@ -104,7 +108,7 @@ static void close_window(struct recorder *rec, int64_t now_ns)
 		rec->queue_area_at_start[i] = waiting;
 	}
 	memset(&rec->cur, 0, sizeof rec->cur);
-	sim_histogram_init(&rec->win_all);
+	sim_histogram_reset(&rec->win_all);
 	rec->window++;
 }
 
@@ -130,7 +134,7 @@ void rec_begin_measuring(struct recorder *rec)
 	for (int i = 0; i < a->nnodes; i++) {
 		struct node *n = a->nodes[i];
 		struct sim_station *cpu = node_cpu(n);
-		double busy_part = sim_timeavg_area(&cpu->util_avg, now) - rec->busy_area_at_start[i];
+		double busy_part = sim_station_utilization_area(cpu, now) - rec->busy_area_at_start[i];
 		double queue_part = sim_timeavg_area(&cpu->queue_avg, now) - rec->queue_area_at_start[i];
 		n->kind->reset_stats(n, now);
 		n->served = 0;

@@ -63,6 +63,32 @@ void sim_histogram_init(struct sim_histogram *h)
 	h->max_ns = INT64_MIN;
 }
 
+/* The buckets that can be non-zero: those of [min, max] clipped to the
+ * covered range.  Scans and resets touch only these, which matters for the
+ * many small histograms of a time series. */
+static void used_span(const struct sim_histogram *h, unsigned *first, unsigned *end)
+{
+	if (h->count == h->underflow + h->overflow) {
+		*first = *end = 0;
+		return;
+	}
+	int64_t lo = h->min_ns < SIM_HIST_MIN_NS ? SIM_HIST_MIN_NS : h->min_ns;
+	int64_t hi = h->max_ns > SIM_HIST_MAX_NS ? SIM_HIST_MAX_NS : h->max_ns;
+	*first = bucket_of(lo);
+	*end = bucket_of(hi) + 1;
+}
+
+void sim_histogram_reset(struct sim_histogram *h)
+{
+	unsigned first, end;
+	used_span(h, &first, &end);
+	memset(&h->buckets[first], 0, (end - first) * sizeof h->buckets[0]);
+	h->count = h->underflow = h->overflow = 0;
+	h->sum_ns = 0;
+	h->min_ns = INT64_MAX;
+	h->max_ns = INT64_MIN;
+}
+
 void sim_histogram_add(struct sim_histogram *h, int64_t value_ns)
 {
 	h->count++;
@@ -96,44 +122,66 @@ void sim_histogram_merge(struct sim_histogram *into, const struct sim_histogram 
 		into->buckets[b] += from->buckets[b];
 }
 
-/* The i-th (0-based) value of the reconstructed sample; i < count.  The
- * first and last are the exact min and max, and a bucket's slice is clipped
- * to [min, max], which can only move a value towards the truth. */
-static double reconstructed_ns(const struct sim_histogram *h, uint64_t i)
+/* The reconstructed sample, read in increasing order in one pass: the first
+ * and last values are the exact min and max, and a bucket's slice is
+ * clipped to [min, max], which can only move a value towards the truth. */
+struct reader {
+	const struct sim_histogram *h;
+	unsigned bucket, end;  /* current bucket, end of the used span */
+	uint64_t before;       /* values in underflow and buckets before `bucket` */
+};
+
+static double reconstructed_ns(struct reader *rd, uint64_t i)
 {
+	const struct sim_histogram *h = rd->h;
 	if (i == 0 || i < h->underflow)
 		return (double)h->min_ns;
 	if (i == h->count - 1)
 		return (double)h->max_ns;
-	i -= h->underflow;
-	for (unsigned b = 0; b < SIM_HIST_BUCKETS; b++) {
-		uint64_t c = h->buckets[b];
-		if (i < c) {
+	while (rd->bucket < rd->end) {
+		uint64_t c = h->buckets[rd->bucket];
+		if (i < rd->before + c) {
+			unsigned b = rd->bucket;
 			double lo = fmax(bucket_lower_ns(b), (double)h->min_ns);
 			double hi = fmin(bucket_lower_ns(b + 1), (double)h->max_ns);
-			return lo + ((double)i + 0.5) / (double)c * (hi - lo);
+			return lo + ((double)(i - rd->before) + 0.5) / (double)c * (hi - lo);
 		}
-		i -= c;
+		rd->before += c;
+		rd->bucket++;
 	}
 	return (double)h->max_ns;
 }
 
+void sim_histogram_quantiles(const struct sim_histogram *h, const double *q, size_t n,
+			     double *out)
+{
+	struct reader rd = {.h = h, .before = h->underflow};
+	used_span(h, &rd.bucket, &rd.end);
+	for (size_t k = 0; k < n; k++) {
+		if (h->count == 0 || !(q[k] >= 0.0 && q[k] <= 1.0) || (k > 0 && q[k] < q[k - 1])) {
+			out[k] = NAN;
+			continue;
+		}
+		double rank = q[k] * (double)(h->count - 1);
+		uint64_t i = (uint64_t)rank;
+		if (i >= h->count) /* rounding of q * (N - 1) for huge N */
+			i = h->count - 1;
+		double frac = rank - (double)i;
+		double x = reconstructed_ns(&rd, i);
+		if (frac > 0.0 && i + 1 < h->count)
+			x += frac * (reconstructed_ns(&rd, i + 1) - x);
+		if (x < (double)h->min_ns)
+			x = (double)h->min_ns;
+		if (x > (double)h->max_ns)
+			x = (double)h->max_ns;
+		out[k] = x;
+	}
+}
+
 double sim_histogram_quantile(const struct sim_histogram *h, double q)
 {
-	if (h->count == 0 || !(q >= 0.0 && q <= 1.0))
-		return NAN;
-	double rank = q * (double)(h->count - 1);
-	uint64_t i = (uint64_t)rank;
-	if (i >= h->count) /* rounding of q * (N - 1) for huge N */
-		i = h->count - 1;
-	double frac = rank - (double)i;
-	double x = reconstructed_ns(h, i);
-	if (frac > 0.0 && i + 1 < h->count)
-		x += frac * (reconstructed_ns(h, i + 1) - x);
-	if (x < (double)h->min_ns)
-		x = (double)h->min_ns;
-	if (x > (double)h->max_ns)
-		x = (double)h->max_ns;
+	double x;
+	sim_histogram_quantiles(h, &q, 1, &x);
 	return x;
 }
 

@@ -13,6 +13,7 @@
 #ifndef SIM_HISTOGRAM_H
 #define SIM_HISTOGRAM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define SIM_HIST_SUB_BITS 7
@@ -37,6 +38,13 @@ void sim_histogram_add(struct sim_histogram *h, int64_t value_ns);
 void sim_histogram_merge(struct sim_histogram *into, const struct sim_histogram *from);
 /* The q-quantile (0 <= q <= 1) in ns; NAN when empty. */
 double sim_histogram_quantile(const struct sim_histogram *h, double q);
+/* Several quantiles in one pass: q[] ascending (an out-of-order or invalid
+ * q gives NAN); scans only the buckets between min and max. */
+void sim_histogram_quantiles(const struct sim_histogram *h, const double *q, size_t n,
+			     double *out);
+/* Empty the histogram again, clearing only the buckets it used (cheaper
+ * than init for a histogram refilled every window). */
+void sim_histogram_reset(struct sim_histogram *h);
 /* Share of values <= x_ns (for CDF plots and SLO checks); NAN when empty. */
 double sim_histogram_cdf(const struct sim_histogram *h, int64_t x_ns);
 double sim_histogram_mean(const struct sim_histogram *h);

@@ -42,12 +42,15 @@ static void list_unlink(struct sim_job *job)
 
 static bool list_is_empty(const struct sim_job *head) { return head->next == head; }
 
-/* Busy servers change here only, so the busy and utilization averages agree. */
+/* Busy servers change here only.  While c is constant, utilization is the
+ * busy average over c; the separate busy/c integral is kept only after c
+ * has changed (scaling cores), so the common case pays for one average. */
 static void set_busy(struct sim_station *st, int64_t now_ns, int busy)
 {
 	st->busy = busy;
 	sim_timeavg_set(&st->busy_avg, now_ns, busy);
-	sim_timeavg_set(&st->util_avg, now_ns, (double)busy / st->cfg.servers);
+	if (st->servers_varied)
+		sim_timeavg_set(&st->util_avg, now_ns, (double)busy / st->cfg.servers);
 }
 
 static void on_service_end(struct sim_engine *e, void *obj, uint64_t arg);
@@ -269,6 +272,16 @@ void sim_station_set_up(struct sim_engine *e, struct sim_station *st)
 void sim_station_set_servers(struct sim_engine *e, struct sim_station *st, int servers)
 {
 	assert(servers >= 1);
+	if (!st->servers_varied) {
+		/* From now on integrate busy/c directly, starting from the busy
+		 * integral so far divided by the c it had. */
+		double c = st->cfg.servers;
+		st->util_avg = st->busy_avg;
+		st->util_avg.level /= c;
+		st->util_avg.area /= c;
+		st->util_avg.max /= c;
+		st->servers_varied = true;
+	}
 	st->cfg.servers = servers;
 	set_busy(st, e->now_ns, st->busy);
 	start_waiting(e, st);
@@ -278,6 +291,7 @@ void sim_station_reset_stats(struct sim_station *st, int64_t now_ns)
 {
 	sim_timeavg_init(&st->busy_avg, now_ns, st->busy);
 	sim_timeavg_init(&st->util_avg, now_ns, (double)st->busy / st->cfg.servers);
+	st->servers_varied = false;
 	sim_timeavg_init(&st->queue_avg, now_ns, (double)st->waiting);
 	sim_tally_init(&st->wait_s);
 	sim_tally_init(&st->sojourn_s);
@@ -287,7 +301,16 @@ void sim_station_reset_stats(struct sim_station *st, int64_t now_ns)
 
 double sim_station_utilization(const struct sim_station *st, int64_t now_ns)
 {
-	return sim_timeavg_mean(&st->util_avg, now_ns);
+	if (st->servers_varied)
+		return sim_timeavg_mean(&st->util_avg, now_ns);
+	return sim_timeavg_mean(&st->busy_avg, now_ns) / st->cfg.servers;
+}
+
+double sim_station_utilization_area(const struct sim_station *st, int64_t now_ns)
+{
+	if (st->servers_varied)
+		return sim_timeavg_area(&st->util_avg, now_ns);
+	return sim_timeavg_area(&st->busy_avg, now_ns) / st->cfg.servers;
 }
 
 double sim_station_queue_mean(const struct sim_station *st, int64_t now_ns)

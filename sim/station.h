@@ -95,7 +95,8 @@ struct sim_station {
 	struct sim_job serving; /* sentinel of the jobs in service */
 	/* statistics since the last reset */
 	struct sim_timeavg busy_avg;    /* busy servers */
-	struct sim_timeavg util_avg;    /* busy servers / servers (c may change at run time) */
+	struct sim_timeavg util_avg;    /* busy / servers: kept only once c has changed */
+	bool servers_varied;            /* c changed since the last reset */
 	struct sim_timeavg queue_avg;   /* waiting jobs */
 	struct sim_tally wait_s;        /* waiting time of jobs that started service, s */
 	struct sim_tally sojourn_s;     /* waiting + service of served jobs, s */
@@ -126,6 +127,9 @@ void sim_station_set_servers(struct sim_engine *e, struct sim_station *st, int s
 void sim_station_reset_stats(struct sim_station *st, int64_t now_ns);
 /* Mean busy share of the servers since the last reset, 0..1. */
 double sim_station_utilization(const struct sim_station *st, int64_t now_ns);
+/* Its integral since the last reset, in ns (busy share x time): the
+ * difference of two readings is a window's utilization times its length. */
+double sim_station_utilization_area(const struct sim_station *st, int64_t now_ns);
 double sim_station_queue_mean(const struct sim_station *st, int64_t now_ns);
 /* Mean number in the station (waiting + in service). */
 double sim_station_in_system_mean(const struct sim_station *st, int64_t now_ns);

@@ -305,6 +305,43 @@ static void test_cdf_error_bounded_by_share_in_neighbouring_bucket(void **state)
 	free(h);
 }
 
+/* One pass for several quantiles gives what one call per quantile gives. */
+static void test_quantiles_in_one_pass_equal_single_quantiles(void **state)
+{
+	(void)state;
+	struct sim_histogram h;
+	sim_histogram_init(&h);
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(r, 7);
+	for (int i = 0; i < 20000; i++)
+		sim_histogram_add(&h, (int64_t)gsl_ran_lognormal(r, log(2e6), 1.0));
+	gsl_rng_free(r);
+	const double q[6] = {0, 0.5, 0.9, 0.99, 0.999, 1};
+	double many[6];
+	sim_histogram_quantiles(&h, q, 6, many);
+	for (int k = 0; k < 6; k++)
+		assert_true(many[k] == sim_histogram_quantile(&h, q[k]));
+	const double unsorted[2] = {0.9, 0.5};
+	sim_histogram_quantiles(&h, unsorted, 2, many);
+	assert_true(isnan(many[1]));
+}
+
+/* A reset histogram is indistinguishable from a new one. */
+static void test_reset_histogram_equals_a_fresh_one(void **state)
+{
+	(void)state;
+	static struct sim_histogram used, fresh;
+	sim_histogram_init(&used);
+	sim_histogram_init(&fresh);
+	const int64_t v[] = {10, 1500, 2000000, 7000000000LL, SIM_HIST_MAX_NS + 5};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		sim_histogram_add(&used, v[i]);
+	sim_histogram_reset(&used);
+	assert_memory_equal(&used, &fresh, sizeof used);
+	sim_histogram_reset(&used); /* resetting an empty one is harmless */
+	assert_memory_equal(&used, &fresh, sizeof used);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +357,8 @@ int main(void)
 		cmocka_unit_test(test_underflow_and_overflow_report_exact_min_and_max),
 		cmocka_unit_test(test_merge_equals_adding_everything_to_one),
 		cmocka_unit_test(test_cdf_error_bounded_by_share_in_neighbouring_bucket),
+		cmocka_unit_test(test_quantiles_in_one_pass_equal_single_quantiles),
+		cmocka_unit_test(test_reset_histogram_equals_a_fresh_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -279,6 +279,20 @@ static void statistics_restart_at_reset(void **state)
 	fixture_free(f);
 }
 
+static void utilization_follows_a_change_in_servers(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new(1, -1, 0);
+	arrive(f, 0, 20 * MS);
+	sim_engine_run(&f->e, 10 * MS);
+	sim_station_set_servers(&f->e, &f->st, 2);
+	sim_engine_run(&f->e, 20 * MS);
+	/* busy 1 of 1 for 10 ms, then 1 of 2 for 10 ms */
+	assert_float_equal(sim_station_utilization(&f->st, 20 * MS), 0.75, 1e-12);
+	assert_float_equal(sim_station_utilization_area(&f->st, 20 * MS), 0.75 * 20 * MS, 1e-3);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +307,7 @@ int main(void)
 		cmocka_unit_test(statistics_restart_at_reset),
 		cmocka_unit_test(held_job_keeps_its_server_until_released),
 		cmocka_unit_test(held_job_waiting_past_the_timeout_leaves),
+		cmocka_unit_test(utilization_follows_a_change_in_servers),
 	};
 	return cmocka_run_group_tests_name("station", tests, NULL, NULL);
 }
