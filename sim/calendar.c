@@ -1,56 +1,94 @@
-/* Event calendar: a 4-ary min-heap ordered by (at_ns, seq), with lazy
+/* Event calendar: a ladder queue ordered by (at_ns, seq), with lazy
  * cancellation.
  *
- * Why this shape.  Every event of every model passes through here once on the
- * way in and once on the way out, so it is the hot path of a run.  The heap
- * array holds only 16-byte keys (at_ns, slot): a node's four children are 64
- * bytes, exactly one cache line, and choosing the smallest of them costs one
- * line fetch per level (log4 n levels, half the depth of a binary heap).  The
- * bulky part of an event (callback, object, argument, sequence number) stays
- * put in a slot array and is read only when the event fires or, on a tie in
- * time, for its sequence number.
+ * What.  A ladder queue (Tang, Goh and Thng, "Ladder Queue: An O(1) priority
+ * queue structure for large-scale discrete event simulation", ACM TOMACS
+ * 2005) in three tiers, each holding only events later than the tier below:
  *
- * Why lazy cancellation.  An indexed heap (each slot remembering where its
- * key sits) makes cancel O(log n), but every sift then writes the position of
- * each key it moves: one random write into the slot array per level, on
- * every push and pop, to serve cancels that are much rarer.  That was more
- * than half the time of the hold benchmark.  Here cancel only marks the slot
- * (and bumps its generation, so the handle goes stale); the key is discarded
- * when it reaches the root (DESIGN.md: "a flag plus a generation counter,
- * checked on pop").  The slot is freed only then: reusing it earlier would
- * give the stale key a new sequence number and could let it overtake, or
- * fall behind, live events at the same time.
+ *   top      an unsorted list of the far future: every event at or after
+ *            top_start.  Push prepends in O(1) and tracks min and max.
+ *   rungs    up to SIM_CALENDAR_MAX_RUNGS arrays of time buckets (unsorted
+ *            lists), each rung subdividing one bucket of the rung above.
+ *            A push between the bottom and the top lands in the first rung
+ *            whose current bucket start it reaches: one shift, O(1).
+ *   bottom   the events due next, in two parts: the "run", the last bucket
+ *            taken, insertion-sorted by (time, seq) latest first, so pop
+ *            takes its last entry in O(1); and a 4-ary min-heap by (time,
+ *            seq) for pushes that land below the ladder after the run was
+ *            filled, and for buckets too big to sort into the run.  Pop
+ *            takes the earlier of the two fronts.
  *
- * Invariant: heap[ROOT] is live whenever the heap is not empty.  Pop discards
- * cancelled keys as they surface, and cancelling the root discards it at
- * once, so peek stays O(1) on a const calendar and pop never looks twice.
+ * When the bottom runs dry it is refilled from the first non-empty bucket of
+ * the finest rung; a bucket of more than BUCKET_MAX entries is first spread
+ * over a new, finer rung (if there is room for one and its width can be
+ * split), and one that still has more than SIM_CALENDAR_RUN_MAX goes to the
+ * heap instead of the run.  When the ladder is spent too, the whole top becomes a new rung of
+ * about one bucket per event, and top_start moves past it: an "epoch".  Each
+ * event is thus moved a bounded number of times (once per rung it passes
+ * through, at most SIM_CALENDAR_MAX_RUNGS + 2), whence O(1) amortised.
  *
- * Sweeping.  Cancelled keys would otherwise stay until their time, which for
- * a 30 s time-out cancelled after 10 ms is a long time.  When the heap or the
- * slot array is full and at least half of the heap is cancelled keys, they
- * are swept out (O(n)) instead of growing: the heap grows only while more
- * than half of it is live (capacity < 4 x peak live), and each sweep is paid
- * for by the n/2 cancels before it.
+ * Why.  Every event of every model passes through here once on the way in
+ * and once on the way out.  The 4-ary heap this replaces spent most of its
+ * time sifting: log4(n) levels of dependent loads and hard-to-predict
+ * comparisons per pop.  Here a push is a compare, a shift and two stores,
+ * and a pop usually takes the end of the run; what remains is sorting a
+ * bucket of a dozen or so entries once per dozen pops (measured with
+ * bench_hold: about 1.5x the heap through the engine, 1.9x for the bare
+ * calendar).
  *
- * Layout.  The root lives at heap[3] (entries 0..2 are padding) so that the
- * children of node p, at 4p-8 .. 4p-5, start on a multiple of four entries:
- * with the array 64-byte aligned every sibling group is one cache line.
+ * Order.  Buckets and the top are unordered, so FIFO among equal times is
+ * decided only in the bottom, by the full (time, seq) comparison.  Between
+ * the run and the heap no sequence number is needed: while the run is not
+ * empty, everything in the heap was pushed after it was filled, so on a tie
+ * the run's entry goes first.  The
+ * tiers never mix: an entry in a finer tier is strictly earlier than any in
+ * a coarser one (bottom < rungs[last].cur_key <= ... < rungs[0].cur_key <=
+ * top_start <= top), so pops come out in exact (time, seq) order.  The one
+ * exception is time SIM_TIME_NEVER when top_start saturates at it (see
+ * rung_create): entries there may sit both in a rung and in the top, but
+ * the rung's were pushed first and are popped first, which is FIFO again.
  *
- * Sifting moves a hole and writes the moving key once at its final place
- * (instead of swapping at each level).  Pushing never needs a sequence-number
- * lookup: the new key has the largest sequence number of all, so on a tie in
- * time it belongs below, and comparing times alone is exact.
+ * Ukeys.  Bucket arithmetic is done on "ukeys": at_ns with its sign bit
+ * flipped, an order-preserving map of int64 onto uint64, so negative times
+ * and spans of the full 2^64 range need no special case.  Bucket widths are
+ * powers of two, so a bucket index is a subtraction and a shift.
  *
- * Slots.  Slot 0 is never used, so the handle {0, 0} is null.  A slot's
- * generation starts at 1 and is bumped (skipping 0) when its event fires or
- * is cancelled, which makes every handle to an earlier use of the slot stale.
- * After 2^32 reuses of one slot a very old handle could match again; models
- * keep handles for at most a few uses, so this is accepted.  Free slots form
- * a LIFO list threaded through `link` (recently used slots are cache-hot).
+ * Invariant: the bottom is non-empty whenever a live event is pending, and
+ * its front (the earlier of the run's end and the heap's root) is live.  Pop
+ * and cancel refill the bottom as needed, so peek is O(1) on a const
+ * calendar.
  *
- * Memory.  Both arrays double when full (unless a sweep makes room) and never
- * shrink: after warm-up a run allocates nothing, and memory is proportional
- * to the peak number of pending events. */
+ * Lazy cancellation.  Cancel marks the key cancelled and bumps the slot's
+ * generation (the handle goes stale at once); the entry stays in its list or
+ * heap and is dropped, and its slot freed, when the ladder next moves it or
+ * when it surfaces at the front (DESIGN.md: "a flag plus a generation
+ * counter, checked on pop").  Freeing the slot earlier would give the stored
+ * entry a new sequence number.  When no slot is free and cancelled entries
+ * are at least half of those stored, every list and the bottom are swept
+ * (O(n), paid for by the n/2 cancels before it) instead of growing.
+ *
+ * Bottom overflow.  Pushes below the ladder go to the bottom heap, which can
+ * grow (a burst of events in the near future).  When the bottom reaches
+ * bottom_spawn_at entries it is spread over a new finest rung, as the paper
+ * does.  bottom_spawn_at is reset to twice the bottom's size after
+ * each refill, so a bottom that cannot be split (many events at one
+ * instant) costs one O(n) attempt per n pushes, not one per push.
+ *
+ * Known limits.  With all SIM_CALENDAR_MAX_RUNGS rungs in use, or many events
+ * at one instant, buckets are dumped whole into the bottom heap: the calendar
+ * then degrades to a 4-ary heap, O(log n), never worse.  Sorting a bucket
+ * into the run reads sequence numbers (a slot each) only on ties in time.  An epoch costs one
+ * pass over the top; a run whose pending events are spread over a huge range
+ * and consumed at very uneven rates may pay a few such passes per event
+ * (still bounded by the rung limit).  A slot's generation wraps after 2^32
+ * reuses, after which a very old handle could match again; models keep
+ * handles for a few uses at most, so this is accepted.
+ *
+ * Memory.  keys, slots and the bottom grow together by doubling, and each
+ * rung level keeps its bucket array (grown by doubling) across epochs: after
+ * warm-up a run allocates nothing, and memory is proportional to the peak
+ * number of stored events.  Slot 0 is never used, so the handle {0, 0} is
+ * null and 0 ends every list. */
 #include "sim/calendar.h"
 
 #include <assert.h>
@@ -59,18 +97,32 @@
 
 #include "sim/time.h"
 
-#define ROOT 3u                          /* heap index of the earliest event */
+#define ROOT 3u                          /* bottom index of the earliest event */
 #define FIRST_CHILD(p) (4 * (p) - 8)     /* children are FIRST_CHILD .. +3 */
 #define PARENT(p) (((p) + 8) / 4)        /* valid for p > ROOT */
 #define HEAP_ALIGN 64                    /* one cache line per sibling group */
 #define DEFAULT_CAP 64
-#define MAX_SLOTS (SIM_SLOT_CANCELLED - 1) /* slot indices stay below the link markers */
+#define MAX_SLOTS (UINT32_MAX - 1)
+/* A bucket larger than this is spread over a finer rung rather than heaped
+ * (the paper's THRES, 50). */
+#define BUCKET_MAX 50
+/* The bottom (run and heap) turns into a rung when it reaches this many
+ * entries (or twice its size after the last refill, if larger). */
+#define BOTTOM_SPAWN_MIN 64
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
+/* Order-preserving map of int64 onto uint64. */
+static inline uint64_t ukey(int64_t at_ns)
+{
+	return (uint64_t)at_ns ^ (UINT64_C(1) << 63);
+}
+
+/* ---- the bottom heap ---------------------------------------------------- */
+
 /* a fires before b.  Sequence numbers are unique, so this is a strict total
- * order; they are looked up only on equal times, which are rare. */
+ * order; they are looked up only on equal times. */
 static inline bool entry_before(const struct sim_calendar_slot *s,
 				struct sim_calendar_entry a, struct sim_calendar_entry b)
 {
@@ -80,12 +132,12 @@ static inline bool entry_before(const struct sim_calendar_slot *s,
 }
 
 /* Move the hole at `hole` up while x fires before its parent, then put x
- * there.  `x_is_newest`: x has the largest sequence number in the heap (a
- * fresh push), so time alone decides and no slot needs to be read. */
+ * there.  `x_is_newest`: x has the largest sequence number stored (a fresh
+ * push), so time alone decides and no slot needs to be read. */
 static inline void sift_up(struct sim_calendar *c, size_t hole, struct sim_calendar_entry x,
 			   bool x_is_newest)
 {
-	struct sim_calendar_entry *h = c->heap;
+	struct sim_calendar_entry *h = c->bottom;
 	const struct sim_calendar_slot *s = c->slots;
 
 	while (hole > ROOT) {
@@ -99,83 +151,41 @@ static inline void sift_up(struct sim_calendar *c, size_t hole, struct sim_calen
 	h[hole] = x;
 }
 
-/* The earlier of heap entries i and j, general case (used on ties in time
- * and for partial sibling groups). */
-static inline size_t earlier(const struct sim_calendar_entry *h,
-			     const struct sim_calendar_slot *s, size_t i, size_t j)
-{
-	return entry_before(s, h[j], h[i]) ? j : i;
-}
-
-/* Branch-free select: which child is smallest is a coin toss for the branch
- * predictor, so it is chosen with a mask, not a jump (GCC turns some ?:
- * into jumps). */
-static inline uint64_t select_u64(bool cond, uint64_t a, uint64_t b)
-{
-	return b ^ ((a ^ b) & (uint64_t)-(int64_t)cond);
-}
-#define SELECT(cond, a, b) select_u64((cond), (uint64_t)(a), (uint64_t)(b))
-
-/* Fill the hole at `hole` with x, where x does not fire before the parent of
- * the hole: the bottom-up ("Floyd") way.  The hole first sinks all the way to
- * a leaf, each time swapping with the earliest child, without comparing with
- * x; then x rises from there.  x is usually the heap's last entry, a late
- * event that belongs near the bottom, so it rises zero or one level: this
- * saves a comparison and a hard-to-predict exit test per level.  `last` is
- * the heap index of the last entry still in the heap (x is not in it).
- *
- * The common case (four children with four distinct times) keeps the times
- * in registers and never reads a slot; a tie falls back to the exact
- * (time, seq) comparison, so the fast path changes speed, never order. */
+/* Fill the hole at `hole` with x: the hole sinks to a leaf along the
+ * earliest children, then x rises from there ("Floyd").  `last` is the index
+ * of the last entry still in the heap (x is not in it). */
 static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
 			     struct sim_calendar_entry x)
 {
-	struct sim_calendar_entry *h = c->heap;
+	struct sim_calendar_entry *h = c->bottom;
 	const struct sim_calendar_slot *s = c->slots;
 	size_t kid;
 
-	while (likely((kid = FIRST_CHILD(hole)) + 3 <= last)) {
-		const struct sim_calendar_entry *k = &h[kid];
-		/* The grandchildren are the 16 entries from FIRST_CHILD(kid):
-		 * four cache lines, fetched while this level is compared
-		 * (prefetching past the end is harmless). */
-		const char *g = (const char *)&h[FIRST_CHILD(kid)];
-		__builtin_prefetch(g);
-		__builtin_prefetch(g + 64);
-		__builtin_prefetch(g + 128);
-		__builtin_prefetch(g + 192);
-
-		int64_t t0 = k[0].at_ns, t1 = k[1].at_ns;
-		int64_t t2 = k[2].at_ns, t3 = k[3].at_ns;
-		size_t ia = (size_t)(t1 < t0);
-		int64_t ta = t1 < t0 ? t1 : t0; /* min: GCC emits cmov */
-		size_t ib = 2 + (size_t)(t3 < t2);
-		int64_t tb = t3 < t2 ? t3 : t2;
-		size_t best = kid + (size_t)SELECT(tb < ta, ib, ia);
-
-		if (unlikely(t0 == t1 || t2 == t3 || ta == tb))
-			best = earlier(h, s, earlier(h, s, kid, kid + 1),
-				       earlier(h, s, kid + 2, kid + 3));
-		h[hole] = h[best];
-		hole = best;
-	}
-	if (kid <= last) {
-		/* A partial sibling group: only at the bottom level. */
+	while ((kid = FIRST_CHILD(hole)) <= last) {
+		size_t end = kid + 3 <= last ? kid + 3 : last;
 		size_t best = kid;
-		for (size_t k = kid + 1; k <= last; k++)
-			best = earlier(h, s, best, k);
+		for (size_t k = kid + 1; k <= end; k++)
+			if (entry_before(s, h[k], h[best]))
+				best = k;
 		h[hole] = h[best];
 		hole = best;
 	}
 	sift_up(c, hole, x, false);
 }
 
-/* Put a slot on the free list.  Its generation must already be new (bumped
- * when the event fired or was cancelled). */
+static inline void bottom_add(struct sim_calendar *c, struct sim_calendar_entry x, bool x_is_newest)
+{
+	sift_up(c, ROOT + c->bottom_n++, x, x_is_newest);
+}
+
+/* ---- slots --------------------------------------------------------------- */
+
 static inline void free_slot(struct sim_calendar *c, uint32_t slot)
 {
-	c->slots[slot].link = c->free_slot;
+	c->keys[slot].state = SIM_SLOT_FREE;
+	c->keys[slot].next = c->free_slot;
 	c->free_slot = slot;
+	c->stored--;
 }
 
 /* Make every handle to the slot's current event stale. */
@@ -186,50 +196,402 @@ static inline void bump_gen(struct sim_calendar_slot *s)
 		s->gen = 1;
 }
 
+/* ---- moving entries between tiers ---------------------------------------- */
+
+/* Bucket widths: the smallest shift such that nb_target buckets of 2^shift
+ * cover span_m1 + 1 ns; stores the bucket count (at least 1) in *nb. */
+static unsigned bucket_shift(uint64_t span_m1, uint64_t nb_target, uint64_t *nb)
+{
+	unsigned shift = 0;
+
+	if (nb_target == 0)
+		nb_target = 1;
+	while (shift < 63 && (span_m1 >> shift) >= nb_target)
+		shift++;
+	*nb = (span_m1 >> shift) + 1;
+	return shift;
+}
+
+/* Make room for nb buckets in rung r (each level keeps its array across
+ * epochs, so this allocates only while the calendar grows). */
+static bool reserve_buckets(struct sim_calendar_rung *r, uint64_t nb)
+{
+	if (nb <= r->cap)
+		return true;
+	uint64_t cap = r->cap ? r->cap : 64;
+	while (cap < nb)
+		cap *= 2;
+	if (cap > UINT32_MAX || cap > SIZE_MAX / sizeof(*r->b))
+		return false;
+	struct sim_calendar_bucket *b = realloc(r->b, (size_t)cap * sizeof(*b));
+	if (!b)
+		return false;
+	r->b = b;
+	r->cap = (uint32_t)cap;
+	return true;
+}
+
+/* Open a new finest rung over ukeys [lo, lo + span_m1] with about nb_target
+ * buckets.  Returns it, or NULL when there is no room (rung limit reached or
+ * memory exhausted): the caller then uses the bottom instead.  *end_m1
+ * receives the last ukey covered, saturated at UINT64_MAX. */
+static struct sim_calendar_rung *rung_create(struct sim_calendar *c, uint64_t lo,
+					     uint64_t span_m1, uint64_t nb_target,
+					     uint64_t *end_m1)
+{
+	uint64_t nb;
+
+	if (c->nrungs == SIM_CALENDAR_MAX_RUNGS)
+		return NULL;
+	/* The last bucket of a rung may reach past UINT64_MAX; a rung
+	 * subdividing it need not (and must not: cur_key would wrap). */
+	if (span_m1 > UINT64_MAX - lo)
+		span_m1 = UINT64_MAX - lo;
+	unsigned shift = bucket_shift(span_m1, nb_target, &nb);
+	struct sim_calendar_rung *r = &c->rungs[c->nrungs];
+	if (!reserve_buckets(r, nb))
+		return NULL;
+	memset(r->b, 0, (size_t)nb * sizeof(*r->b));
+	r->start = r->cur_key = lo;
+	r->nb = (uint32_t)nb;
+	r->cur = 0;
+	r->n = 0;
+	r->shift = shift;
+	c->nrungs++;
+
+	/* lo + (nb - 1) << shift <= lo + span_m1 cannot overflow; the last
+	 * bucket's own width may. */
+	uint64_t last = lo + ((nb - 1) << shift);
+	uint64_t width_m1 = (UINT64_C(1) << shift) - 1;
+	*end_m1 = last > UINT64_MAX - width_m1 ? UINT64_MAX : last + width_m1;
+	return r;
+}
+
+static inline void rung_add(struct sim_calendar_rung *r, struct sim_calendar_key *keys,
+			    uint32_t slot, uint64_t u)
+{
+	struct sim_calendar_bucket *b = &r->b[(u - r->start) >> r->shift];
+	keys[slot].next = b->head;
+	b->head = slot;
+	b->n++;
+	r->n++;
+}
+
+/* Spread a list over rung r, dropping cancelled entries. */
+static void list_to_rung(struct sim_calendar *c, uint32_t head, struct sim_calendar_rung *r)
+{
+	struct sim_calendar_key *k = c->keys;
+
+	while (head) {
+		uint32_t next = k[head].next;
+		if (likely(k[head].state == SIM_SLOT_LIVE))
+			rung_add(r, k, head, ukey(k[head].at_ns));
+		else
+			free_slot(c, head);
+		head = next;
+	}
+}
+
+/* Put a list into the empty bottom, dropping cancelled entries: a list of
+ * at most SIM_CALENDAR_RUN_MAX entries (`n`, counting cancelled ones) is
+ * insertion-sorted into the run, a longer one (a bucket no rung could split)
+ * goes to the heap. */
+static void list_to_bottom(struct sim_calendar *c, uint32_t head, size_t n)
+{
+	struct sim_calendar_key *k = c->keys;
+	const struct sim_calendar_slot *s = c->slots;
+
+	assert(c->run_n == 0 && c->bottom_n == 0);
+	if (n <= SIM_CALENDAR_RUN_MAX) {
+		struct sim_calendar_entry *run = c->run;
+		size_t m = 0;
+		while (head) {
+			uint32_t next = k[head].next;
+			if (likely(k[head].state == SIM_SLOT_LIVE)) {
+				/* Latest first: shift the earlier ones up. */
+				struct sim_calendar_entry x = { .at_ns = k[head].at_ns, .slot = head };
+				size_t j = m++;
+				while (j > 0 && entry_before(s, run[j - 1], x)) {
+					run[j] = run[j - 1];
+					j--;
+				}
+				run[j] = x;
+			} else {
+				free_slot(c, head);
+			}
+			head = next;
+		}
+		c->run_n = m;
+		return;
+	}
+	while (head) {
+		uint32_t next = k[head].next;
+		if (likely(k[head].state == SIM_SLOT_LIVE))
+			bottom_add(c, (struct sim_calendar_entry){ .at_ns = k[head].at_ns, .slot = head },
+				   false);
+		else
+			free_slot(c, head);
+		head = next;
+	}
+}
+
+/* The whole top becomes rung 0: a new epoch.  Called with the ladder and
+ * the bottom empty. */
+static void top_to_ladder(struct sim_calendar *c)
+{
+	uint32_t head = c->top_head;
+	size_t n = c->top_n;
+	uint64_t end_m1;
+	struct sim_calendar_rung *r =
+		rung_create(c, c->top_min, c->top_max - c->top_min, c->top_n, &end_m1);
+
+	c->top_head = 0;
+	c->top_n = 0;
+	if (r) {
+		list_to_rung(c, head, r);
+	} else {
+		/* Out of memory for buckets: the bottom heap takes it all. */
+		end_m1 = c->top_max;
+		list_to_bottom(c, head, n);
+	}
+	/* Saturated at UINT64_MAX: entries at SIM_TIME_NEVER may then be both
+	 * here and in the next top, in push order (see the file header). */
+	c->top_start = end_m1 == UINT64_MAX ? UINT64_MAX : end_m1 + 1;
+	c->top_min = UINT64_MAX;
+	c->top_max = 0;
+}
+
+/* The bottom ukey limit: entries below it belong in the bottom. */
+static inline uint64_t bottom_limit(const struct sim_calendar *c)
+{
+	return c->nrungs ? c->rungs[c->nrungs - 1].cur_key : c->top_start;
+}
+
+/* Refill the empty bottom from the ladder (and the ladder from the top),
+ * until it holds a live event or nothing is stored outside it. */
+static void refill(struct sim_calendar *c)
+{
+	while (c->run_n == 0 && c->bottom_n == 0) {
+		if (c->nrungs == 0) {
+			if (c->top_n == 0)
+				break;
+			top_to_ladder(c);
+			continue;
+		}
+		struct sim_calendar_rung *r = &c->rungs[c->nrungs - 1];
+		if (r->n == 0) {
+			/* Spent or empty: later pushes in its range go to the
+			 * bottom, all below the coarser rung's current bucket. */
+			c->nrungs--;
+			continue;
+		}
+		uint32_t k = r->cur;
+		while (r->b[k].head == 0)
+			k++;
+		assert(k < r->nb);
+		struct sim_calendar_bucket b = r->b[k];
+		uint64_t lo = r->start + ((uint64_t)k << r->shift);
+		unsigned shift = r->shift;
+		r->b[k] = (struct sim_calendar_bucket){ 0, 0 };
+		r->n -= b.n;
+		r->cur = k + 1;
+		if (r->cur == r->nb)
+			c->nrungs--; /* spent: its end is within the coarser rung's bucket */
+		else
+			r->cur_key = r->start + ((uint64_t)r->cur << shift);
+
+		uint64_t end_m1;
+		struct sim_calendar_rung *child;
+		if (b.n > BUCKET_MAX && shift > 0 &&
+		    (child = rung_create(c, lo, (UINT64_C(1) << shift) - 1, b.n, &end_m1)))
+			list_to_rung(c, b.head, child);
+		else
+			list_to_bottom(c, b.head, b.n);
+	}
+	size_t n = c->run_n + c->bottom_n;
+	c->bottom_spawn_at = 2 * n > BOTTOM_SPAWN_MIN ? 2 * n : BOTTOM_SPAWN_MIN;
+}
+
+/* The earliest entry of the bottom, run or heap (NULL when both are empty).
+ * On a tie the run's goes first: the heap holds only entries pushed after
+ * the run was filled, or the run is empty. */
+static inline const struct sim_calendar_entry *front(const struct sim_calendar *c,
+						     bool *from_run)
+{
+	const struct sim_calendar_entry *r = c->run_n ? &c->run[c->run_n - 1] : NULL;
+	const struct sim_calendar_entry *h = c->bottom_n ? &c->bottom[ROOT] : NULL;
+
+	*from_run = r && !(h && h->at_ns < r->at_ns);
+	return *from_run ? r : h;
+}
+
+static inline void remove_front(struct sim_calendar *c, bool from_run)
+{
+	if (from_run) {
+		c->run_n--;
+	} else {
+		size_t n = --c->bottom_n;
+		if (n)
+			sift_down(c, ROOT, n + ROOT - 1, c->bottom[n + ROOT]);
+	}
+}
+
+/* The bottom has grown past bottom_spawn_at: spread it over a new finest
+ * rung, from its earliest entry to the bottom limit, and refill.  (Entries
+ * at the limit itself can be there only when top_start has saturated at
+ * SIM_TIME_NEVER; the rung then reaches as far as they do.) */
+static void bottom_to_rung(struct sim_calendar *c)
+{
+	bool from_run;
+	uint64_t lo = ukey(front(c, &from_run)->at_ns), limit = bottom_limit(c), end_m1;
+	uint64_t hi_m1 = limit > lo ? limit - 1 : lo;
+	const struct sim_calendar_entry *h = c->bottom;
+	size_t n = c->run_n + c->bottom_n;
+	struct sim_calendar_rung *r;
+
+	for (size_t i = ROOT; i < ROOT + c->bottom_n; i++)
+		hi_m1 = ukey(h[i].at_ns) > hi_m1 ? ukey(h[i].at_ns) : hi_m1;
+	if (c->run_n)
+		hi_m1 = ukey(c->run[0].at_ns) > hi_m1 ? ukey(c->run[0].at_ns) : hi_m1;
+	if (hi_m1 == lo || !(r = rung_create(c, lo, hi_m1 - lo, n, &end_m1))) {
+		c->bottom_spawn_at = 2 * n;
+		return;
+	}
+	for (size_t i = 0; i < c->run_n + c->bottom_n; i++) {
+		struct sim_calendar_entry x = i < c->run_n ? c->run[i] : h[ROOT + i - c->run_n];
+		if (c->keys[x.slot].state == SIM_SLOT_LIVE)
+			rung_add(r, c->keys, x.slot, ukey(x.at_ns));
+		else
+			free_slot(c, x.slot);
+	}
+	c->run_n = 0;
+	c->bottom_n = 0;
+	refill(c);
+}
+
+/* Restore the invariant after the front was removed: drop cancelled entries
+ * as they surface, and refill from the ladder when the bottom runs dry. */
+static void settle(struct sim_calendar *c)
+{
+	for (;;) {
+		if (c->run_n == 0 && c->bottom_n == 0) {
+			if (c->count)
+				refill(c); /* brings only live entries */
+			return;
+		}
+		/* No cancelled entries at all (the usual case): the front is
+		 * live without reading its key. */
+		if (c->stored == c->count)
+			return;
+		bool from_run;
+		uint32_t slot = front(c, &from_run)->slot;
+		if (c->keys[slot].state == SIM_SLOT_LIVE)
+			return;
+		free_slot(c, slot);
+		remove_front(c, from_run);
+	}
+}
+
+/* ---- sweeping and growth -------------------------------------------------- */
+
+static uint32_t sweep_list(struct sim_calendar *c, uint32_t head, uint32_t *n)
+{
+	uint32_t *link = &head;
+
+	while (*link) {
+		uint32_t slot = *link;
+		if (c->keys[slot].state == SIM_SLOT_LIVE) {
+			link = &c->keys[slot].next;
+		} else {
+			*link = c->keys[slot].next;
+			free_slot(c, slot);
+			--*n;
+		}
+	}
+	return head;
+}
+
+/* Drop every cancelled entry and free its slot.  The heap's survivors are
+ * re-inserted in place, in array order (each sift_up writes at or before
+ * the index being read); the run's keep their order.  The front is live,
+ * so it stays. */
+static void sweep(struct sim_calendar *c)
+{
+	uint32_t n = 0;
+	size_t kept = 0;
+
+	n = (uint32_t)c->top_n;
+	c->top_head = sweep_list(c, c->top_head, &n);
+	c->top_n = n;
+	for (unsigned i = 0; i < c->nrungs; i++) {
+		struct sim_calendar_rung *r = &c->rungs[i];
+		for (uint32_t k = r->cur; k < r->nb && r->n; k++) {
+			uint32_t before = r->b[k].n;
+			r->b[k].head = sweep_list(c, r->b[k].head, &r->b[k].n);
+			r->n -= before - r->b[k].n;
+		}
+	}
+	for (size_t i = ROOT; i < ROOT + c->bottom_n; i++) {
+		struct sim_calendar_entry x = c->bottom[i];
+		if (c->keys[x.slot].state == SIM_SLOT_LIVE)
+			sift_up(c, ROOT + kept++, x, false);
+		else
+			free_slot(c, x.slot);
+	}
+	c->bottom_n = kept;
+	kept = 0;
+	for (size_t i = 0; i < c->run_n; i++) {
+		struct sim_calendar_entry x = c->run[i];
+		if (c->keys[x.slot].state == SIM_SLOT_LIVE)
+			c->run[kept++] = x;
+		else
+			free_slot(c, x.slot);
+	}
+	c->run_n = kept;
+	assert(c->stored == c->count);
+	c->sweeps++;
+}
+
 /* Thread slots [from, to) onto the free list, lowest index first out. */
 static void free_slots_range(struct sim_calendar *c, uint32_t from, uint32_t to)
 {
 	for (uint32_t i = to; i-- > from;) {
-		c->slots[i] = (struct sim_calendar_slot){ .link = c->free_slot, .gen = 1 };
+		c->keys[i] = (struct sim_calendar_key){ .next = c->free_slot, .state = SIM_SLOT_FREE };
+		c->slots[i] = (struct sim_calendar_slot){ .gen = 1 };
 		c->free_slot = i;
 	}
 }
 
-static bool grow_heap(struct sim_calendar *c)
+/* Grow keys, slots and the bottom together to `cap` slots. */
+static bool grow_to(struct sim_calendar *c, uint64_t cap)
 {
-	size_t cap = c->heap_cap ? c->heap_cap * 2 : DEFAULT_CAP + ROOT;
-	void *mem;
-
-	if (cap > (SIZE_MAX / sizeof(*c->heap)) || cap - ROOT > MAX_SLOTS)
-		return false;
-	/* realloc would not keep the 64-byte alignment, so copy by hand; this
-	 * happens log2(peak) times per run. */
-	if (posix_memalign(&mem, HEAP_ALIGN, cap * sizeof(*c->heap)) != 0)
-		return false;
-	if (c->heap)
-		memcpy(mem, c->heap, (c->heap_n + ROOT) * sizeof(*c->heap));
-	free(c->heap);
-	c->heap = mem;
-	c->heap_cap = cap;
-	return true;
-}
-
-static bool grow_slots(struct sim_calendar *c)
-{
-	uint64_t cap = c->slot_cap ? (uint64_t)c->slot_cap * 2 : DEFAULT_CAP + 1;
-	struct sim_calendar_slot *mem;
-
 	if (cap > MAX_SLOTS)
 		cap = MAX_SLOTS;
-	if (cap <= c->slot_cap || cap > SIZE_MAX / sizeof(*mem))
+	if (cap <= c->slot_cap || cap + ROOT > SIZE_MAX / sizeof(struct sim_calendar_slot))
 		return false;
-	mem = realloc(c->slots, (size_t)cap * sizeof(*mem));
-	if (!mem)
+
+	void *mem;
+	if (posix_memalign(&mem, HEAP_ALIGN, (size_t)(cap + ROOT) * sizeof(*c->bottom)) != 0)
 		return false;
-	c->slots = mem;
+	/* realloc would not keep the 64-byte alignment, so copy by hand. */
+	if (c->bottom)
+		memcpy(mem, c->bottom, (c->bottom_n + ROOT) * sizeof(*c->bottom));
+	free(c->bottom);
+	c->bottom = mem;
+
+	struct sim_calendar_key *keys = realloc(c->keys, (size_t)cap * sizeof(*keys));
+	if (!keys)
+		return false;
+	c->keys = keys;
+	struct sim_calendar_slot *slots = realloc(c->slots, (size_t)cap * sizeof(*slots));
+	if (!slots)
+		return false; /* keys has grown: harmless, slot_cap still says the old size */
+	c->slots = slots;
 	if (c->slot_cap == 0) {
-		/* Slot 0 stays out of the free list: the null handle names it. */
-		c->slots[0] = (struct sim_calendar_slot){ .link = SIM_SLOT_CANCELLED };
+		/* Slot 0 stays out of the free list: it is the null handle and
+		 * the end of every list. */
+		c->keys[0] = (struct sim_calendar_key){ .state = SIM_SLOT_FREE };
+		c->slots[0] = (struct sim_calendar_slot){ .gen = 0 };
 		c->slot_cap = 1;
 	}
 	free_slots_range(c, c->slot_cap, (uint32_t)cap);
@@ -237,68 +599,39 @@ static bool grow_slots(struct sim_calendar *c)
 	return true;
 }
 
-/* Drop every cancelled key and free its slot.  The survivors are re-inserted
- * in place, in array order (each sift_up writes at or before the index being
- * read); a heap is already nearly in heap order, so most do not move.  Any
- * heap of the same keys pops in the same (time, seq) order. */
-static void sweep(struct sim_calendar *c)
-{
-	struct sim_calendar_entry *h = c->heap;
-	size_t kept = 0;
-
-	for (size_t i = ROOT; i < c->heap_n + ROOT; i++) {
-		struct sim_calendar_entry x = h[i];
-		if (c->slots[x.slot].link == SIM_SLOT_LIVE)
-			sift_up(c, ROOT + kept++, x, false);
-		else
-			free_slot(c, x.slot);
-	}
-	assert(kept == c->count);
-	c->heap_n = kept;
-	c->sweeps++;
-}
-
-/* Room for one more key and a free slot: sweep when cancelled keys are at
- * least half the heap, grow otherwise. */
+/* A free slot: sweep when cancelled entries are at least half of those
+ * stored, grow otherwise. */
 static bool make_room(struct sim_calendar *c)
 {
-	size_t stale = c->heap_n - c->count;
+	size_t stale = c->stored - c->count;
 
-	if (stale > 0 && stale >= c->heap_n / 2) {
+	if (stale > 0 && stale >= c->stored / 2) {
 		sweep(c);
 		return true;
 	}
-	return (c->heap_n + ROOT < c->heap_cap || grow_heap(c)) &&
-	       (c->free_slot != 0 || grow_slots(c));
+	return grow_to(c, c->slot_cap ? (uint64_t)c->slot_cap * 2 : DEFAULT_CAP + 1);
 }
+
+/* ---- the API ------------------------------------------------------------- */
 
 void sim_calendar_init(struct sim_calendar *c, size_t initial_cap)
 {
-	*c = (struct sim_calendar){ .next_seq = 0 };
+	*c = (struct sim_calendar){ .top_min = UINT64_MAX, .bottom_spawn_at = BOTTOM_SPAWN_MIN };
 	if (initial_cap == 0)
 		initial_cap = DEFAULT_CAP;
 	if (initial_cap > MAX_SLOTS - 1)
 		initial_cap = MAX_SLOTS - 1;
-
 	/* Failure here is not fatal: push retries the growth and reports it. */
-	void *mem;
-	if (posix_memalign(&mem, HEAP_ALIGN, (initial_cap + ROOT) * sizeof(*c->heap)) == 0) {
-		c->heap = mem;
-		c->heap_cap = initial_cap + ROOT;
-	}
-	c->slots = malloc((initial_cap + 1) * sizeof(*c->slots));
-	if (c->slots) {
-		c->slots[0] = (struct sim_calendar_slot){ .link = SIM_SLOT_CANCELLED };
-		c->slot_cap = 1;
-		free_slots_range(c, 1, (uint32_t)(initial_cap + 1));
-		c->slot_cap = (uint32_t)(initial_cap + 1);
-	}
+	(void)grow_to(c, (uint64_t)initial_cap + 1);
 }
 
 void sim_calendar_fini(struct sim_calendar *c)
 {
-	free(c->heap);
+	free(c->bottom);
+	free(c->keys);
 	free(c->slots);
+	for (unsigned i = 0; i < SIM_CALENDAR_MAX_RUNGS; i++)
+		free(c->rungs[i].b);
 	*c = (struct sim_calendar){ 0 };
 }
 
@@ -309,59 +642,68 @@ struct sim_event_handle sim_calendar_push(struct sim_calendar *c, int64_t at_ns,
 
 	if (unlikely(c->max_pending && c->count >= c->max_pending))
 		return null;
-	if (unlikely(c->heap_n + ROOT >= c->heap_cap || c->free_slot == 0) && !make_room(c))
+	if (unlikely(c->free_slot == 0) && !make_room(c))
 		return null;
 
 	uint32_t slot = c->free_slot;
+	struct sim_calendar_key *k = &c->keys[slot];
 	struct sim_calendar_slot *s = &c->slots[slot];
-	c->free_slot = s->link;
+	c->free_slot = k->next;
+	k->at_ns = at_ns;
+	k->state = SIM_SLOT_LIVE;
 	s->fn = fn;
 	s->obj = obj;
 	s->arg = arg;
 	s->seq = c->next_seq++;
-	s->link = SIM_SLOT_LIVE;
-
-	size_t n = c->heap_n++;
 	c->count++;
-	sift_up(c, n + ROOT, (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot }, true);
-	return (struct sim_event_handle){ .slot = slot, .gen = s->gen };
-}
+	c->stored++;
 
-/* Take the root key out (its slot is the caller's business), then discard
- * cancelled keys as they surface, so that the root is live again. */
-static inline void remove_root(struct sim_calendar *c)
-{
-	for (;;) {
-		size_t n = --c->heap_n;
-		if (n == 0)
-			return;
-		sift_down(c, ROOT, n + ROOT - 1, c->heap[n + ROOT]);
-		/* No cancelled keys at all (the usual case): the root is live
-		 * without reading its slot, a cache miss in a large calendar. */
-		if (likely(n == c->count))
-			return;
-		uint32_t slot = c->heap[ROOT].slot;
-		if (c->slots[slot].link == SIM_SLOT_LIVE)
-			return;
-		free_slot(c, slot);
+	uint64_t u = ukey(at_ns);
+	if (u >= c->top_start) {
+		k->next = c->top_head;
+		c->top_head = slot;
+		c->top_n++;
+		c->top_min = u < c->top_min ? u : c->top_min;
+		c->top_max = u > c->top_max ? u : c->top_max;
+	} else {
+		unsigned i = 0;
+		while (i < c->nrungs && u < c->rungs[i].cur_key)
+			i++;
+		if (i < c->nrungs) {
+			rung_add(&c->rungs[i], c->keys, slot, u);
+		} else {
+			/* Newest of all: FIFO on ties with the run and the
+			 * heap holds without reading a slot. */
+			bottom_add(c, (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot }, true);
+			if (unlikely(c->run_n + c->bottom_n >= c->bottom_spawn_at))
+				bottom_to_rung(c);
+		}
 	}
+	if (unlikely(c->run_n == 0 && c->bottom_n == 0))
+		refill(c);
+	return (struct sim_event_handle){ .slot = slot, .gen = s->gen };
 }
 
 static inline bool pop_until(struct sim_calendar *c, int64_t until_ns, struct sim_event *out)
 {
-	if (unlikely(c->heap_n == 0) || c->heap[ROOT].at_ns > until_ns)
+	bool from_run;
+	const struct sim_calendar_entry *f = front(c, &from_run);
+
+	if (unlikely(!f) || f->at_ns > until_ns)
 		return false;
 
-	struct sim_calendar_entry top = c->heap[ROOT];
-	struct sim_calendar_slot *s = &c->slots[top.slot];
-	out->at_ns = top.at_ns;
+	struct sim_calendar_entry e = *f;
+	struct sim_calendar_slot *s = &c->slots[e.slot];
+	out->at_ns = e.at_ns;
 	out->fn = s->fn;
 	out->obj = s->obj;
 	out->arg = s->arg;
 	bump_gen(s);
-	free_slot(c, top.slot);
+	free_slot(c, e.slot);
 	c->count--;
-	remove_root(c);
+	remove_front(c, from_run);
+	if (unlikely(c->run_n == 0 && c->bottom_n == 0) || unlikely(c->stored != c->count))
+		settle(c);
 	return true;
 }
 
@@ -377,16 +719,16 @@ bool sim_calendar_pop_until(struct sim_calendar *c, int64_t until_ns, struct sim
 
 int64_t sim_calendar_peek_ns(const struct sim_calendar *c)
 {
-	return c->heap_n ? c->heap[ROOT].at_ns : SIM_TIME_NEVER;
+	bool from_run;
+	const struct sim_calendar_entry *f = front(c, &from_run);
+	return f ? f->at_ns : SIM_TIME_NEVER;
 }
 
 bool sim_calendar_is_pending(const struct sim_calendar *c, struct sim_event_handle h)
 {
 	if (h.slot == 0 || h.slot >= c->slot_cap || h.gen == 0)
 		return false;
-
-	const struct sim_calendar_slot *s = &c->slots[h.slot];
-	return s->gen == h.gen && s->link == SIM_SLOT_LIVE;
+	return c->slots[h.slot].gen == h.gen && c->keys[h.slot].state == SIM_SLOT_LIVE;
 }
 
 bool sim_calendar_cancel(struct sim_calendar *c, struct sim_event_handle h)
@@ -394,14 +736,15 @@ bool sim_calendar_cancel(struct sim_calendar *c, struct sim_event_handle h)
 	if (!sim_calendar_is_pending(c, h))
 		return false;
 
-	struct sim_calendar_slot *s = &c->slots[h.slot];
-	bump_gen(s);
-	s->link = SIM_SLOT_CANCELLED;
+	bump_gen(&c->slots[h.slot]);
+	c->keys[h.slot].state = SIM_SLOT_CANCELLED;
 	c->count--;
-	if (c->heap[ROOT].slot == h.slot) {
-		/* Keep the root live (see the invariant above). */
+	bool from_run;
+	if (front(c, &from_run)->slot == h.slot) {
+		/* Keep the front live (see the invariant above). */
 		free_slot(c, h.slot);
-		remove_root(c);
+		remove_front(c, from_run);
+		settle(c);
 	}
 	return true;
 }

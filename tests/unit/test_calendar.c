@@ -3,12 +3,15 @@
  * Pins the ordering contract models rely on: (time, push order), FIFO at
  * equal times even after cancels and interleaved pops, cancel and is_pending
  * on live, stale and null handles, the max_pending limit, and the costs of
- * lazy cancellation: a cancelled key keeps its slot (and so its sequence
- * number) until it is discarded, and sweeps keep the heap bounded.  A seeded property
- * test replays a million random push/cancel/pop operations against a sorted
- * array and demands identical results, which covers the heap's sift paths
- * (root, middle, last entry, partial sibling groups) far better than
- * hand-written cases. */
+ * lazy cancellation: a cancelled entry keeps its slot (and so its sequence
+ * number) until it is dropped, and sweeps keep the calendar bounded.  A
+ * seeded property test replays a million random push/cancel/pop operations
+ * against a sorted array and demands identical results.  Further property
+ * tests, against a reference heap, replay the workloads that break naive
+ * calendar queues (many events at one instant, times spread from 1 ns to
+ * days, bursts far in the future, monotone pushes, extreme times), so that
+ * every path of the ladder (epochs, rung spawning, bottom overflow, the rung
+ * limit, saturation at SIM_TIME_NEVER) is checked for exact order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -207,8 +210,8 @@ static void test_cancelled_earliest_event_is_skipped_by_peek_and_pop(void **stat
 
 /* The memory cost of lazy cancellation is bounded: a long run of time-outs
  * that are all cancelled (the common fate of a request time-out) must not
- * grow the heap without limit. */
-static void test_cancelled_timeouts_are_swept_instead_of_growing_the_heap(void **state)
+ * grow the calendar without limit. */
+static void test_cancelled_timeouts_are_swept_instead_of_growing_the_calendar(void **state)
 {
 	(void)state;
 	struct sim_calendar c;
@@ -223,8 +226,9 @@ static void test_cancelled_timeouts_are_swept_instead_of_growing_the_heap(void *
 	}
 	assert_int_equal(sim_calendar_count(&c), 1 + 10000);
 	assert_true(c.sweeps > 0);
-	assert_true(c.heap_n <= 2 * c.count + 16);
-	assert_true(c.heap_cap <= 4 * c.count + 64);
+	/* Slots grow only while more than half of those stored are live. */
+	assert_true(c.stored < c.slot_cap);
+	assert_true(c.slot_cap <= 4 * c.count + 64);
 
 	assert_int_equal(pop_arg(&c), 0);
 	for (uint64_t i = 10; i <= 100000; i += 10)
@@ -473,7 +477,7 @@ static void test_random_operations_match_reference(void **state)
 			now_ns = ev.at_ns;
 		}
 		assert_int_equal(sim_calendar_count(&c), r.n);
-		assert_true(c.heap_n >= c.count);
+		assert_true(c.stored >= c.count);
 	}
 	/* The mix of cancels must have exercised the sweep as well. */
 	assert_true(c.sweeps > 0);
@@ -487,6 +491,290 @@ static void test_random_operations_match_reference(void **state)
 	free(r.ev);
 }
 
+
+/* ---- workloads that break naive calendar queues --------------------------- */
+
+/* A second reference, for large calendars and far-future pushes where the
+ * sorted array's memmove would be too slow: a binary min-heap of
+ * (at_ns, seq) with lazy deletion, and an array of live sequence numbers
+ * (swap-removed) to pick cancel victims from. */
+struct href_entry {
+	int64_t at_ns;
+	uint64_t seq;
+};
+
+struct href {
+	struct href_entry *heap;
+	size_t n, cap;
+	/* Indexed by seq: */
+	struct sim_event_handle *h;
+	size_t *live_pos;  /* index in live[], or SIZE_MAX once gone */
+	size_t seq_cap;
+	uint64_t *live;    /* live seqs, unordered */
+	size_t live_n;
+};
+
+static bool href_before(struct href_entry a, struct href_entry b)
+{
+	return a.at_ns != b.at_ns ? a.at_ns < b.at_ns : a.seq < b.seq;
+}
+
+static void href_push(struct href *r, int64_t at_ns, uint64_t seq, struct sim_event_handle h)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 1024;
+		r->heap = realloc(r->heap, r->cap * sizeof(*r->heap));
+		r->live = realloc(r->live, r->cap * sizeof(*r->live));
+		assert_non_null(r->heap);
+		assert_non_null(r->live);
+	}
+	if (seq >= r->seq_cap) {
+		r->seq_cap = r->seq_cap ? 2 * r->seq_cap : 1024;
+		r->h = realloc(r->h, r->seq_cap * sizeof(*r->h));
+		r->live_pos = realloc(r->live_pos, r->seq_cap * sizeof(*r->live_pos));
+		assert_non_null(r->h);
+		assert_non_null(r->live_pos);
+	}
+	r->h[seq] = h;
+	r->live_pos[seq] = r->live_n;
+	r->live[r->live_n++] = seq;
+
+	struct href_entry x = { at_ns, seq };
+	size_t i = r->n++;
+	while (i > 0 && href_before(x, r->heap[(i - 1) / 2])) {
+		r->heap[i] = r->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	r->heap[i] = x;
+}
+
+static void href_forget(struct href *r, uint64_t seq)
+{
+	size_t i = r->live_pos[seq];
+	uint64_t moved = r->live[--r->live_n];
+	r->live[i] = moved;
+	r->live_pos[moved] = i;
+	r->live_pos[seq] = SIZE_MAX;
+}
+
+static void href_remove_top(struct href *r)
+{
+	struct href_entry x = r->heap[--r->n];
+	size_t i = 0, kid;
+	while ((kid = 2 * i + 1) < r->n) {
+		if (kid + 1 < r->n && href_before(r->heap[kid + 1], r->heap[kid]))
+			kid++;
+		if (!href_before(r->heap[kid], x))
+			break;
+		r->heap[i] = r->heap[kid];
+		i = kid;
+	}
+	if (r->n)
+		r->heap[i] = x;
+}
+
+/* The earliest live entry; the reference must not be empty. */
+static struct href_entry href_min(struct href *r)
+{
+	while (r->live_pos[r->heap[0].seq] == SIZE_MAX)
+		href_remove_top(r);
+	return r->heap[0];
+}
+
+static void href_fini(struct href *r)
+{
+	free(r->heap);
+	free(r->h);
+	free(r->live_pos);
+	free(r->live);
+}
+
+/* What a workload's draw function sees and keeps. */
+struct gen {
+	uint64_t rng;
+	int64_t now_ns;    /* time of the last pop */
+	int64_t last_ns;   /* time of the last push */
+	unsigned burst;    /* further pushes to make at once (set by draw) */
+	int64_t burst_ns;  /* a draw's own memory for its burst */
+};
+
+typedef int64_t (*draw_fn)(struct gen *g);
+
+struct workload {
+	draw_fn draw;
+	uint64_t seed;
+	long ops;
+	size_t max_live;
+};
+
+/* Random push / cancel / pop operations, checked after each one against the
+ * reference: the popped (time, push order), the peek, the count. */
+static void check_workload(const struct workload *w)
+{
+	struct sim_calendar c;
+	struct href r = { .n = 0 };
+	struct gen g = { .rng = w->seed };
+	uint64_t seq = 0;
+	size_t target = 0;
+
+	sim_calendar_init(&c, 1);
+	for (long op = 0; op < w->ops; op++) {
+		if (op % 20000 == 0) {
+			/* Hover around a new size: shallow and deep in turn. */
+			size_t sizes[] = { 0, 3, 60, 500, w->max_live / 4, w->max_live };
+			target = sizes[prng_next(&g.rng) % 6];
+		}
+		uint64_t u = prng_next(&g.rng);
+		unsigned kind = u % 100;
+		bool want_push = r.live_n < target ? kind < 70 : kind < 30;
+
+		if (r.live_n == 0 || (want_push && r.live_n < w->max_live)) {
+			do {
+				int64_t at_ns = w->draw(&g);
+				struct sim_event_handle h =
+					sim_calendar_push(&c, at_ns, dummy_fn, NULL, seq);
+				assert_false(sim_event_handle_is_null(h));
+				href_push(&r, at_ns, seq, h);
+				seq++;
+			} while (g.burst && (g.burst--, r.live_n < 2 * w->max_live));
+			g.burst = 0;
+		} else if (kind % 3 == 0) {
+			uint64_t victim = r.live[(u >> 20) % r.live_n];
+			struct sim_event_handle h = r.h[victim];
+			assert_true(sim_calendar_is_pending(&c, h));
+			assert_true(sim_calendar_cancel(&c, h));
+			assert_false(sim_calendar_is_pending(&c, h));
+			href_forget(&r, victim);
+		} else {
+			struct sim_event ev;
+			struct href_entry want = href_min(&r);
+			assert_true(sim_calendar_pop(&c, &ev));
+			assert_int_equal(ev.at_ns, want.at_ns);
+			assert_int_equal(ev.arg, want.seq);
+			assert_false(sim_calendar_is_pending(&c, r.h[want.seq]));
+			href_forget(&r, want.seq);
+			href_remove_top(&r);
+			g.now_ns = ev.at_ns;
+		}
+		assert_int_equal(sim_calendar_count(&c), r.live_n);
+		assert_true(c.stored >= c.count);
+		if (r.live_n)
+			assert_int_equal(sim_calendar_peek_ns(&c), href_min(&r).at_ns);
+		else
+			assert_true(sim_calendar_peek_ns(&c) == SIM_TIME_NEVER);
+	}
+	while (r.live_n) {
+		struct href_entry want = href_min(&r);
+		assert_int_equal(pop_arg(&c), want.seq);
+		href_forget(&r, want.seq);
+		href_remove_top(&r);
+	}
+	assert_int_equal(sim_calendar_count(&c), 0);
+	assert_true(sim_calendar_peek_ns(&c) == SIM_TIME_NEVER);
+	sim_calendar_fini(&c);
+	href_fini(&r);
+}
+
+/* Most pushes at the current instant, some at the next few, and now and then
+ * thousands at one instant: buckets that no rung can split. */
+static int64_t draw_same_instant(struct gen *g)
+{
+	uint64_t u = prng_next(&g->rng);
+	if (u % 1000 == 0) {
+		g->burst = 3000;
+		g->burst_ns = g->now_ns + 5;
+		return g->burst_ns;
+	}
+	if (g->burst)
+		return g->burst_ns;
+	return u % 10 < 8 ? g->now_ns : g->now_ns + (int64_t)((u >> 8) % 4);
+}
+
+static void test_many_events_at_one_instant_pop_in_push_order(void **state)
+{
+	(void)state;
+	check_workload(&(struct workload){ draw_same_instant, 11, 300000, 8000 });
+}
+
+/* Increments log-uniform from 1 ns to about 1.6 days (2^47 ns), some 0. */
+static int64_t draw_spread(struct gen *g)
+{
+	uint64_t u = prng_next(&g->rng);
+	unsigned bits = (unsigned)(u % 48);
+	return g->now_ns + (int64_t)((u >> 16) >> (48 - bits));
+}
+
+static void test_widely_spread_times_match_reference(void **state)
+{
+	(void)state;
+	check_workload(&(struct workload){ draw_spread, 12, 300000, 8000 });
+}
+
+/* A hold-like stream of near-term events (up to 2 ms ahead), with bursts
+ * of a few thousand events about a day ahead, some at one instant. */
+static int64_t draw_far_bursts(struct gen *g)
+{
+	const int64_t day_ns = INT64_C(86400) * 1000000000;
+	uint64_t u = prng_next(&g->rng);
+	if (g->burst)
+		return (u >> 8) % 4 == 0 ? g->burst_ns : g->burst_ns + (int64_t)((u >> 12) % 1000000000);
+	if (u % 500 == 0) {
+		g->burst = 2000;
+		g->burst_ns = g->now_ns + day_ns + (int64_t)((u >> 12) % 1000);
+		return g->burst_ns;
+	}
+	return g->now_ns + (int64_t)((u >> 8) % 2000000);
+}
+
+static void test_bursts_far_in_the_future_match_reference(void **state)
+{
+	(void)state;
+	check_workload(&(struct workload){ draw_far_bursts, 13, 300000, 8000 });
+}
+
+/* Every push later than (or at) the previous one, whatever is popped. */
+static int64_t draw_monotone(struct gen *g)
+{
+	uint64_t u = prng_next(&g->rng);
+	if (g->last_ns < g->now_ns)
+		g->last_ns = g->now_ns;
+	g->last_ns += (int64_t)((u >> 8) % 1000);
+	return g->last_ns;
+}
+
+static void test_monotone_pushes_match_reference(void **state)
+{
+	(void)state;
+	check_workload(&(struct workload){ draw_monotone, 14, 300000, 8000 });
+}
+
+/* Anything from INT64_MIN to SIM_TIME_NEVER, earlier than now too (the
+ * calendar itself does not require monotone time; the engine does): pins
+ * the order-preserving map of signed times and the saturation of the ladder
+ * at SIM_TIME_NEVER. */
+static int64_t draw_extremes(struct gen *g)
+{
+	static const int64_t fixed[] = { INT64_MIN, INT64_MIN + 1, -1, 0, 1,
+					 INT64_MAX - 1, INT64_MAX };
+	uint64_t u = prng_next(&g->rng);
+	switch (u % 4) {
+	case 0:
+		return fixed[(u >> 8) % 7];
+	case 1:
+		return (int64_t)prng_next(&g->rng);
+	case 2:
+		return g->now_ns;
+	default:
+		return g->now_ns > INT64_MAX - 1000 ? INT64_MAX : g->now_ns + (int64_t)((u >> 8) % 1000);
+	}
+}
+
+static void test_extreme_times_match_reference(void **state)
+{
+	(void)state;
+	check_workload(&(struct workload){ draw_extremes, 15, 300000, 8000 });
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,7 +785,7 @@ int main(void)
 		cmocka_unit_test(test_equal_times_stay_fifo_with_interleaved_pops),
 		cmocka_unit_test(test_equal_times_stay_fifo_when_cancelled_slots_could_be_reused),
 		cmocka_unit_test(test_cancelled_earliest_event_is_skipped_by_peek_and_pop),
-		cmocka_unit_test(test_cancelled_timeouts_are_swept_instead_of_growing_the_heap),
+		cmocka_unit_test(test_cancelled_timeouts_are_swept_instead_of_growing_the_calendar),
 		cmocka_unit_test(test_cancel_removes_a_pending_event),
 		cmocka_unit_test(test_cancel_of_stale_handle_is_a_noop),
 		cmocka_unit_test(test_cancel_of_null_or_bogus_handle_is_a_noop),
@@ -505,6 +793,11 @@ int main(void)
 		cmocka_unit_test(test_push_beyond_max_pending_returns_null_handle),
 		cmocka_unit_test(test_pop_until_leaves_later_events),
 		cmocka_unit_test(test_random_operations_match_reference),
+		cmocka_unit_test(test_many_events_at_one_instant_pop_in_push_order),
+		cmocka_unit_test(test_widely_spread_times_match_reference),
+		cmocka_unit_test(test_bursts_far_in_the_future_match_reference),
+		cmocka_unit_test(test_monotone_pushes_match_reference),
+		cmocka_unit_test(test_extreme_times_match_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
