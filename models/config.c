@@ -62,6 +62,7 @@ void model_config_init(struct model_config *c)
 	lb->maxconn = 20000;
 	lb->timeout_queue_ns = 5 * SIM_NS_PER_S;
 	lb->timeout_server_ns = 30 * SIM_NS_PER_S;
+	lb->timeout_connect_ns = 5 * SIM_NS_PER_S;
 	lb->check = (struct lb_check_config){
 		.inter_ns = 2 * SIM_NS_PER_S, .fastinter_ns = 2 * SIM_NS_PER_S,
 		.downinter_ns = 2 * SIM_NS_PER_S, .timeout_ns = SIM_NS_PER_S, .rise = 2, .fall = 3,
@@ -91,6 +92,8 @@ void model_config_init(struct model_config *c)
 	web->max_fails = 1;
 	web->fail_timeout_ns = 10 * SIM_NS_PER_S;
 	web->next_upstream_tries = 2;
+	web->connect_timeout_ns = 60 * SIM_NS_PER_S; /* nginx's proxy_connect_timeout */
+	web->read_timeout_ns = 60 * SIM_NS_PER_S;    /* nginx's proxy_read_timeout */
 
 	struct app_config *app = &c->app;
 	app->nodes = 4;
@@ -98,6 +101,7 @@ void model_config_init(struct model_config *c)
 	app->workers = 64;
 	app->db_pool_size = 16;
 	app->db_pool_timeout_ns = 2 * SIM_NS_PER_S;
+	app->db_timeout_ns = 5 * SIM_NS_PER_S;
 
 	struct db_config *db = &c->db;
 	db->nodes = 3;
@@ -123,6 +127,16 @@ static const char *const slo_metric_names[SLO_METRIC_COUNT] = {
 	[SLO_P999] = "p999", [SLO_AVAILABILITY] = "availability", [SLO_THROUGHPUT] = "throughput",
 };
 
+static const char *const failure_kind_names[] = {
+	[FAILURE_CRASH] = "crash", [FAILURE_PROCESS] = "process", [FAILURE_SLOW] = "slow",
+	[FAILURE_PARTITION] = "partition", [FAILURE_RANDOM] = "random",
+};
+
+const char *failure_kind_name(enum failure_kind k)
+{
+	return (unsigned)k <= FAILURE_RANDOM ? failure_kind_names[k] : "unknown";
+}
+
 const char *slo_metric_name(enum slo_metric m)
 {
 	return (unsigned)m < SLO_METRIC_COUNT ? slo_metric_names[m] : "unknown";
@@ -143,5 +157,7 @@ void model_config_fini(struct model_config *c)
 	sim_dist_fini(&c->db.read_cost);
 	sim_dist_fini(&c->db.write_cost);
 	sim_dist_fini(&c->db.apply_cost);
+	for (size_t i = 0; i < c->nfailures; i++)
+		sim_dist_fini(&c->failures[i].mttr);
 	memset(c, 0, sizeof *c);
 }

@@ -18,9 +18,14 @@
 #include "sim/dist.h"
 
 #define MODEL_NAME_MAX 64
+#define MODEL_MAX_FAILURES 64
+#define FAILURE_MAX_NODES 32
 #define WL_MAX_CLASSES 16
 #define WL_MAX_STEPS 64
 #define SLO_MAX_CHECKS 16
+
+/* The tiers, in request order; node names are TIER + 1-based index (web2). */
+enum model_tier { TIER_LB, TIER_WEB, TIER_APP, TIER_DB, TIER_COUNT };
 
 /* ---------------------------------------------------------------- workload */
 
@@ -92,6 +97,7 @@ struct lb_config {
 	int64_t maxconn;        /* concurrent requests per LB; beyond, FIFO queue */
 	int64_t timeout_queue_ns;
 	int64_t timeout_server_ns;
+	int64_t timeout_connect_ns; /* a connect to a black-holed server fails after this */
 	struct lb_check_config check;
 	int retries;
 	bool redispatch;
@@ -118,6 +124,8 @@ struct web_config {
 	int max_fails;
 	int64_t fail_timeout_ns;
 	int next_upstream_tries; /* 0 = every server once */
+	int64_t connect_timeout_ns; /* proxy_connect_timeout */
+	int64_t read_timeout_ns;    /* proxy_read_timeout */
 };
 
 /* ---------------------------------------------------------------- app */
@@ -128,6 +136,7 @@ struct app_config {
 	int workers;             /* threads; a request holds one for its life */
 	int db_pool_size;        /* connections per app server */
 	int64_t db_pool_timeout_ns;
+	int64_t db_timeout_ns;   /* the DB client's connect and query time-out */
 };
 
 /* ---------------------------------------------------------------- MySQL */
@@ -150,6 +159,34 @@ struct db_config {
 	int64_t read_your_writes_ns;
 	int64_t failover_detect_ns;
 	int64_t failover_promote_ns;
+};
+
+/* ---------------------------------------------------------------- failures */
+
+enum failure_kind {
+	FAILURE_CRASH,      /* the host dies: a black hole, connects time out */
+	FAILURE_PROCESS,    /* the service process dies, the host lives: connects refused */
+	FAILURE_SLOW,       /* gray failure: service times x factor */
+	FAILURE_PARTITION,  /* unreachable but still running */
+	FAILURE_RANDOM,     /* every node of `tier` fails at random, forever */
+};
+
+struct failure_node {
+	enum model_tier tier;
+	int index;               /* 0-based: web2 is {TIER_WEB, 1} */
+};
+
+struct failure_spec {
+	enum failure_kind kind;
+	int64_t at_ns;           /* scheduled failures: when it starts */
+	int64_t for_ns;          /* how long; 0 = until the end of the run */
+	double factor;           /* FAILURE_SLOW: service times are multiplied by it (> 1) */
+	struct failure_node nodes[FAILURE_MAX_NODES];
+	int nnodes;              /* scheduled failures: 1 (node) or more (nodes: correlated) */
+	enum model_tier tier;    /* FAILURE_RANDOM */
+	enum failure_kind mode;  /* FAILURE_RANDOM: how each node fails (crash by default) */
+	int64_t mtbf_ns;         /* FAILURE_RANDOM: mean time between failures, per node */
+	struct sim_dist mttr;    /* FAILURE_RANDOM: time to repair (ns) */
 };
 
 /* ---------------------------------------------------------------- SLOs */
@@ -187,7 +224,12 @@ struct model_config {
 	struct db_config db;
 	struct slo_check slo[SLO_MAX_CHECKS];
 	size_t nslo;
+	struct failure_spec failures[MODEL_MAX_FAILURES];
+	size_t nfailures;
 };
+
+/* "crash" for FAILURE_CRASH, as scenarios spell it. */
+const char *failure_kind_name(enum failure_kind k);
 
 /* The metric's name as scenarios, --slo and reports spell it ("p99"). */
 const char *slo_metric_name(enum slo_metric m);

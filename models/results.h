@@ -24,7 +24,6 @@
 #include "sim/histogram.h"
 #include "sim/tally.h"
 
-enum model_tier { TIER_LB, TIER_WEB, TIER_APP, TIER_DB, TIER_COUNT };
 
 enum model_error {
 	ERR_VIP_UNREACHABLE,  /* nobody holds the VIP */
