@@ -72,11 +72,14 @@ MODELS_SRCS := \
 	models/workload.c \
 	models/arch.c \
 	models/lb.c \
+	models/vrrp.c \
+	models/lb_check.c \
 	models/web.c \
 	models/app.c \
 	models/db.c \
 	models/analytic.c \
-	models/replications.c
+	models/replications.c \
+	models/failures.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -96,11 +99,14 @@ REPORT_SRCS := \
 
 CLI_SRCS := \
 	cli/main.c \
+	cli/options.c \
 	cli/run.c \
 	cli/check.c \
 	cli/demo.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
+              vrrp \
+              lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest
 VALIDATION_TESTS := queueing model

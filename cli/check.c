@@ -54,11 +54,8 @@ static int parse_options(int argc, char **argv, struct check_options *o)
 		case 'h':
 			fputs(check_usage, stdout);
 			return -1;
-		case ':':
-			return cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("check", "unknown option '%s' (see 'tiersim check --help')",
-					       argv[optind - 1]);
+			return cli_option_error("check", ch, argv);
 		}
 	}
 	if (optind >= argc)

@@ -20,6 +20,11 @@ int cli_run(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_check(int argc, char **argv);
 
+/* -j N: 0, or the usage error's exit status. */
+int cli_parse_jobs(const char *sub, const char *arg, int *jobs);
+/* getopt_long returned ':' (a missing value) or '?' (an unknown option). */
+int cli_option_error(const char *sub, int ch, char **argv);
+
 /* "tiersim SUB: message" on stderr, then CLI_EXIT_USAGE. */
 int cli_usage_error(const char *sub, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -34,7 +34,7 @@ struct demo_options {
 	uint64_t seed;
 	int64_t replications;
 	int64_t duration_ns;
-	int64_t jobs;
+	int jobs;
 };
 
 static int parse_options(int argc, char **argv, struct demo_options *o)
@@ -70,18 +70,14 @@ static int parse_options(int argc, char **argv, struct demo_options *o)
 				return cli_usage_error("demo", "--duration: at least 1s, got '%s'", optarg);
 			break;
 		case 'j':
-			if (sim_parse_count(optarg, &n, &err) || n < 1 || n > 1024)
-				return cli_usage_error("demo", "-j: expected a whole number from 1 to 1024, got '%s'", optarg);
-			o->jobs = n;
+			if (cli_parse_jobs("demo", optarg, &o->jobs))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			fputs(demo_usage, stdout);
 			return -1;
-		case ':':
-			return cli_usage_error("demo", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("demo", "unknown option '%s' (see 'tiersim demo --help')",
-					       argv[optind - 1]);
+			return cli_option_error("demo", ch, argv);
 		}
 	}
 	if (optind < argc)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "models/failures.h"
 #include "models/replications.h"
 #include "report/output.h"
 #include "report/outfile.h"
@@ -103,7 +104,6 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		{NULL, 0, NULL, 0},
 	};
 	struct sim_parse_error err;
-	int64_t n;
 	opterr = 0;
 	optind = 1;
 	int ch;
@@ -149,20 +149,15 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 			o->quiet = true;
 			break;
 		case 'j':
-			if (sim_parse_count(optarg, &n, &err) || n < 1 || n > 1024)
-				return cli_usage_error("run", "-j: expected a whole number from 1 to 1024, got '%s'",
-						       optarg);
-			o->jobs = (int)n;
+			if (cli_parse_jobs("run", optarg, &o->jobs))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_HELP:
 		case 'h':
 			fputs(run_usage, stdout);
 			return -1;
-		case ':':
-			return cli_usage_error("run", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return cli_usage_error("run", "unknown option '%s' (see 'tiersim run --help')",
-					       argv[optind - 1]);
+			return cli_option_error("run", ch, argv);
 		}
 		if (rc)
 			return cli_usage_error("run", "out of memory");
@@ -345,8 +340,12 @@ int cli_run(int argc, char **argv)
 	if (rc || diags.errors) {
 		sim_diags_print(&diags, stderr);
 		rc = CLI_EXIT_USAGE;
-	} else if (o.out_dir) {
-		rc = prepare_out_dir(o.out_dir);
+	} else {
+		char why[256];
+		if (!model_failures_supported(&cfg, why, sizeof why))
+			rc = cli_usage_error("run", "%s: %s", o.file, why);
+		else if (o.out_dir)
+			rc = prepare_out_dir(o.out_dir);
 	}
 	sim_diags_fini(&diags);
 	if (!rc)

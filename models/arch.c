@@ -25,7 +25,9 @@ static int node_init(struct arch *a, struct node *n, enum model_tier tier, int i
 	n->kind = node_kinds[tier];
 	n->arch = a;
 	n->index = index;
-	n->up = true;
+	n->health = NODE_UP;
+	n->slow_factor = 1.0;
+	n->failure = -1;
 	snprintf(n->name, sizeof n->name, "%s%d", n->kind->name, index + 1);
 	char stream[32];
 	snprintf(stream, sizeof stream, "%s.service", n->name);
@@ -43,6 +45,9 @@ void arch_station_init(struct arch *a, struct sim_station *st, const char *name,
 	struct sim_station_config sc = {.name = name, .servers = servers, .queue_cap = queue_cap,
 					.queue_timeout_ns = queue_timeout_ns, .speed = 1.0};
 	sim_station_init(st, &sc, done, owner, a->engine.now_ns);
+	struct node *n = owner; /* every owner is a tier node, which starts with its node */
+	if (n->nstations < NODE_MAX_STATIONS)
+		n->stations[n->nstations++] = st;
 }
 
 int arch_init(struct arch *a, const struct model_config *cfg, unsigned index)
@@ -134,6 +139,7 @@ int model_run_replication(const struct model_config *cfg, unsigned index,
 		rc = ENOMEM;
 	if (!rc) {
 		rec_start(&a->rec);
+		failures_schedule(a);
 		wl_start(a);
 		if (a->measure_from_ns > 0)
 			sim_engine_at(&a->engine, a->measure_from_ns, on_warmup_end, &a->rec, 0);

@@ -39,12 +39,26 @@ struct node_kind {
 	const char *name;                   /* "lb", "web", "app", "db" */
 	/* restart the node's statistics at the end of the warm-up */
 	void (*reset_stats)(struct node *n, int64_t now_ns);
-	/* busy servers, servers, and waiting jobs of the node's CPU right now */
+	/* the node's CPU station (utilization and queue are read from it) */
 	struct sim_station *(*cpu)(struct node *n);
+	/* optional: what the tier does when one of its nodes fails (n->health
+	 * says how) or comes back, beyond its stations going down or up */
+	void (*failed)(struct node *n);
+	void (*recovered)(struct node *n);
 };
+
+#define NODE_MAX_STATIONS 4
 
 extern const struct node_kind lb_kind, web_kind, app_kind, db_kind;
 extern const struct node_kind *const node_kinds[TIER_COUNT];
+
+/* How a node is, as its peers experience it (../shared/DOMAIN.md §0). */
+enum node_health {
+	NODE_UP,
+	NODE_CRASHED,       /* host dead: a black hole; connects time out */
+	NODE_PROCESS_DEAD,  /* host alive, service dead: connects refused at once (RST) */
+	NODE_PARTITIONED,   /* running, but nothing gets in or out: a black hole */
+};
 
 /* What every node has; each tier's struct starts with it. */
 struct node {
@@ -52,7 +66,13 @@ struct node {
 	struct arch *arch;
 	char name[16];
 	int index;                  /* 0-based within its tier */
-	bool up;
+	enum node_health health;
+	double slow_factor;         /* service times x this (1 = nominal) */
+	int64_t down_since_ns;      /* when it last stopped being UP */
+	int64_t down_ns;            /* total time not UP since the last reset */
+	int failure;                /* the failure that holds it down, -1 = none */
+	struct sim_station *stations[NODE_MAX_STATIONS]; /* all of its stations */
+	int nstations;
 	gsl_rng *rng;               /* the node's stream "NAME.service" */
 	int64_t active;             /* requests in flight at the node (least-conn) */
 	uint64_t served;
@@ -117,6 +137,14 @@ struct arch {
 
 static inline struct arch *arch_of(struct sim_engine *e) { return (struct arch *)e; }
 
+static inline bool node_is_up(const struct node *n) { return n->health == NODE_UP; }
+/* Nothing comes back from it: callers wait for their own time-outs. */
+static inline bool node_is_black_hole(const struct node *n)
+{
+	return n->health == NODE_CRASHED || n->health == NODE_PARTITIONED;
+}
+static inline bool node_refuses(const struct node *n) { return n->health == NODE_PROCESS_DEAD; }
+
 /* Build the model for replication `index` (streams keyed by the config's
  * seed and the index); 0 or ENOMEM. */
 int arch_init(struct arch *a, const struct model_config *cfg, unsigned index);
@@ -151,6 +179,9 @@ void arch_station_init(struct arch *a, struct sim_station *st, const char *name,
 void lb_connect_refused(struct arch *a, struct request *r);
 /* The node a query goes to, or NULL when none can take it. */
 struct db_node *db_route(struct arch *a, const struct request *r, bool is_write);
+
+/* Schedule the scenario's failures (models/failures.c). */
+void failures_schedule(struct arch *a);
 
 /* Deliver r to `next` after one network hop (a draw of net.hop); `hops`
  * hops at once when nothing happens in between. */

@@ -127,14 +127,16 @@ static const char *const slo_metric_names[SLO_METRIC_COUNT] = {
 	[SLO_P999] = "p999", [SLO_AVAILABILITY] = "availability", [SLO_THROUGHPUT] = "throughput",
 };
 
-static const char *const failure_kind_names[] = {
+const char *const model_tier_names[TIER_COUNT + 1] = {"lb", "web", "app", "db", NULL};
+
+const char *const model_failure_kind_names[FAILURE_RANDOM + 2] = {
 	[FAILURE_CRASH] = "crash", [FAILURE_PROCESS] = "process", [FAILURE_SLOW] = "slow",
-	[FAILURE_PARTITION] = "partition", [FAILURE_RANDOM] = "random",
+	[FAILURE_PARTITION] = "partition", [FAILURE_RANDOM] = "random", NULL,
 };
 
 const char *failure_kind_name(enum failure_kind k)
 {
-	return (unsigned)k <= FAILURE_RANDOM ? failure_kind_names[k] : "unknown";
+	return (unsigned)k <= FAILURE_RANDOM ? model_failure_kind_names[k] : "unknown";
 }
 
 const char *slo_metric_name(enum slo_metric m)

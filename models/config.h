@@ -26,6 +26,8 @@
 
 /* The tiers, in request order; node names are TIER + 1-based index (web2). */
 enum model_tier { TIER_LB, TIER_WEB, TIER_APP, TIER_DB, TIER_COUNT };
+/* "lb", "web", "app", "db", then NULL (the scenario language's tier names). */
+extern const char *const model_tier_names[TIER_COUNT + 1];
 
 /* ---------------------------------------------------------------- workload */
 
@@ -228,8 +230,9 @@ struct model_config {
 	size_t nfailures;
 };
 
-/* "crash" for FAILURE_CRASH, as scenarios spell it. */
+/* "crash" for FAILURE_CRASH, as scenarios spell it; the table ends with NULL. */
 const char *failure_kind_name(enum failure_kind k);
+extern const char *const model_failure_kind_names[FAILURE_RANDOM + 2];
 
 /* The metric's name as scenarios, --slo and reports spell it ("p99"). */
 const char *slo_metric_name(enum slo_metric m);

@@ -28,7 +28,7 @@ const struct node_kind db_kind = {
 static struct db_node *primary_of(struct arch *a)
 {
 	for (int i = 0; i < a->ndb; i++)
-		if (a->db[i].primary && a->db[i].base.up)
+		if (a->db[i].primary && node_is_up(&a->db[i].base))
 			return &a->db[i];
 	return NULL;
 }
@@ -40,7 +40,7 @@ struct db_node *db_route(struct arch *a, const struct request *r, bool is_write)
 		return primary_of(a);
 	for (int i = 0; i < a->ndb; i++) {
 		struct db_node *d = &a->db[(a->db_rr++) % (uint64_t)a->ndb];
-		if (!d->primary && d->base.up)
+		if (!d->primary && node_is_up(&d->base))
 			return d;
 	}
 	return primary_of(a);
@@ -76,7 +76,7 @@ void db_receive(struct arch *a, struct request *r)
 {
 	const struct db_config *c = &a->cfg->db;
 	struct db_node *d = r->db;
-	if (!d->base.up) {
+	if (!node_is_up(&d->base)) {
 		request_fail(r, ERR_DB_UNAVAILABLE);
 		answer_app(a, r);
 		return;

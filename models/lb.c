@@ -59,7 +59,7 @@ static void fail_at_lb(struct arch *a, struct request *r, enum model_error cause
 
 /* ---------------------------------------------------------------- balancing */
 
-static bool web_in_lb_view(const struct web_node *w) { return w->base.up; }
+static bool web_in_lb_view(const struct web_node *w) { return node_is_up(&w->base); }
 
 static struct web_node *pick_roundrobin(struct arch *a, struct web_node *exclude)
 {
@@ -221,7 +221,7 @@ int lb_node_init(struct arch *a, struct lb_node *n)
 static struct lb_node *vip_holder(struct arch *a)
 {
 	for (int i = 0; i < a->nlb; i++)
-		if (a->lb[i].holds_vip && a->lb[i].base.up)
+		if (a->lb[i].holds_vip && node_is_up(&a->lb[i].base))
 			return &a->lb[i];
 	return NULL;
 }

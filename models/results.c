@@ -12,7 +12,6 @@ static const char *const error_names[ERR_COUNT] = {
 	[ERR_CLIENT_TIMEOUT] = "client_timeout",
 };
 
-static const char *const tier_names[TIER_COUNT] = {"lb", "web", "app", "db"};
 
 const char *model_error_name(enum model_error e)
 {
@@ -21,7 +20,7 @@ const char *model_error_name(enum model_error e)
 
 const char *model_tier_name(enum model_tier t)
 {
-	return t < TIER_COUNT ? tier_names[t] : "unknown";
+	return t < TIER_COUNT ? model_tier_names[t] : "unknown";
 }
 
 void model_results_fini(struct model_results *r)

@@ -41,7 +41,7 @@ static void respond(struct arch *a, struct request *r)
 	arch_after_hops(a, r, 1, lb_answer);
 }
 
-static bool app_in_web_view(const struct app_node *p) { return p->base.up; }
+static bool app_in_web_view(const struct app_node *p) { return node_is_up(&p->base); }
 
 static struct app_node *pick_app(struct arch *a, const struct request *r)
 {
@@ -127,7 +127,7 @@ void web_receive(struct arch *a, struct request *r)
 {
 	const struct web_config *c = &a->cfg->web;
 	struct web_node *w = r->web;
-	if (!w->base.up || w->connections + 1 > w->max_connections) {
+	if (!node_is_up(&w->base) || w->connections + 1 > w->max_connections) {
 		arch_after_hops(a, r, 1, lb_connect_refused);
 		return;
 	}

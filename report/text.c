@@ -28,6 +28,10 @@ static int width_of(const char *s)
 static void pad(FILE *out, const char *s, int width)
 {
 	int fill = (width < 0 ? -width : width) - width_of(s);
+	/* A right-aligned cell wider than its column still gets one space, so
+	 * numbers never run into each other (a saturated run has big ones). */
+	if (width < 0 && fill < 1)
+		fill = 1;
 	if (width < 0)
 		for (int i = 0; i < fill; i++)
 			fputc(' ', out);

@@ -70,6 +70,17 @@ int scn_format_share(double fraction, char *buf, size_t len)
 	return sim_parse_share(buf, &back, NULL) == 0 && back == fraction ? 0 : -1;
 }
 
+int scn_format_real(double v, char *buf, size_t len)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		format_g(v, prec, buf, len);
+		double back;
+		if (sim_parse_real(buf, &back, NULL) == 0 && back == v)
+			return 0;
+	}
+	return -1;
+}
+
 /* ------------------------------------------------------------ to a tree */
 
 static struct scn_node *scalar_of(const struct scn_key *k, const void *base, bool *skip)
@@ -92,6 +103,10 @@ static struct scn_node *scalar_of(const struct scn_key *k, const void *base, boo
 		break;
 	case SCN_SHARE:
 		if (scn_format_share(*(const double *)field, buf, sizeof buf) < 0)
+			return NULL;
+		break;
+	case SCN_REAL:
+		if (scn_format_real(*(const double *)field, buf, sizeof buf) < 0)
 			return NULL;
 		break;
 	case SCN_INT:
@@ -217,6 +232,61 @@ static struct scn_node *slo_of(const struct model_config *c)
 	return m;
 }
 
+static struct scn_node *node_name_of(struct failure_node n)
+{
+	char buf[32];
+	if ((unsigned)n.tier >= TIER_COUNT)
+		return NULL;
+	snprintf(buf, sizeof buf, "%s%d", model_tier_names[n.tier], n.index + 1);
+	return scn_node_scalar(buf, -2);
+}
+
+/* One entry: the keys of its kind, in table order; `node` for one node,
+ * `nodes` for a correlated failure. */
+static struct scn_node *failure_of(const struct failure_spec *f)
+{
+	struct scn_node *m = new_flow(SCN_NODE_MAP);
+	for (size_t i = 0; m && i < scn_failure_table.nkeys; i++) {
+		const struct scn_key *k = &scn_failure_table.keys[i];
+		if (!scn_failure_key_applies(k, f->kind))
+			continue;
+		struct scn_node *v = NULL;
+		bool skip = false;
+		if (k->kind == SCN_NODE) {
+			skip = f->nnodes != 1;
+			v = skip ? NULL : node_name_of(f->nodes[0]);
+		} else if (k->kind == SCN_NODES) {
+			skip = f->nnodes == 1;
+			v = skip ? NULL : new_flow(SCN_NODE_SEQ);
+			for (int j = 0; v && j < f->nnodes; j++)
+				if (scn_seq_append(v, node_name_of(f->nodes[j])) < 0) {
+					scn_node_free(v);
+					v = NULL;
+				}
+		} else {
+			v = scalar_of(k, f, &skip);
+		}
+		if (skip)
+			continue;
+		if (scn_map_append(m, scn_node_scalar(k->name, -2), v) < 0) {
+			scn_node_free(m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
+static struct scn_node *failures_of(const struct model_config *c)
+{
+	struct scn_node *s = new_flow(SCN_NODE_SEQ);
+	for (size_t i = 0; s && i < c->nfailures; i++)
+		if (scn_seq_append(s, failure_of(&c->failures[i])) < 0) {
+			scn_node_free(s);
+			return NULL;
+		}
+	return s;
+}
+
 /* c is the whole config (for the custom kinds); NULL inside a class or step. */
 static struct scn_node *map_of(const struct scn_table *t, const void *base,
 			       const struct model_config *c)
@@ -256,6 +326,9 @@ static struct scn_node *map_of(const struct scn_table *t, const void *base,
 			break;
 		case SCN_SLO:
 			v = c ? slo_of(c) : NULL;
+			break;
+		case SCN_FAILURES:
+			v = c ? failures_of(c) : NULL;
 			break;
 		default:
 			v = scalar_of(k, base, &skip);

@@ -6,7 +6,8 @@
  * filled from the defaults tree before descending: without that,
  * `--set slo.p99=200ms` on a file without `slo` would be a fresh mapping
  * with one key, which for whole-replacing keys (workload.classes) would
- * silently drop the rest of the defaults. */
+ * silently drop the rest of the defaults.  A list index one past the end,
+ * as the last component, appends (failures.2={...} adds a third failure). */
 #include "overrides.h"
 
 #include <stdbool.h>
@@ -52,10 +53,13 @@ static const struct scn_node *find_default(const struct scn_node *d, const char 
 	return NULL;
 }
 
-static struct scn_node *fresh_map(const struct scn_node *dflt, int origin)
+/* What a missing key on the way becomes: its defaults (a mapping or a list),
+ * else an empty mapping. */
+static struct scn_node *fresh_container(const struct scn_node *dflt, int origin)
 {
-	return dflt && dflt->kind == SCN_NODE_MAP ? scn_node_copy(dflt, origin)
-						  : scn_node_new(SCN_NODE_MAP, origin);
+	return dflt && (dflt->kind == SCN_NODE_MAP || dflt->kind == SCN_NODE_SEQ)
+		       ? scn_node_copy(dflt, origin)
+		       : scn_node_new(SCN_NODE_MAP, origin);
 }
 
 static struct scn_node *key_node(const char *name, size_t len, int origin)
@@ -98,12 +102,32 @@ static int graft(struct set_ctx *x, struct scn_node *root, const struct scn_node
 			return fail(x, "empty key in the path '%.*s'", key, klen);
 		}
 		if (cur->kind == SCN_NODE_SEQ) {
-			long idx = list_index(comp, len, cur->n);
+			long idx = list_index(comp, len, cur->n + (last ? 1 : 0));
 			if (idx < 0) {
+				char msg[256];
+				int plen = echo_len(i ? i - 1 : 0);
+				if (cur->n == 0)
+					snprintf(msg, sizeof msg,
+						 "'%.*s' is an empty list: add an item with %.*s.0=VALUE, "
+						 "or give the whole list",
+						 plen, key, plen, key);
+				else if (last)
+					snprintf(msg, sizeof msg,
+						 "'%.*s' is a list of %zu: use an index from 0 to %zu, or %zu "
+						 "to add an item",
+						 plen, key, cur->n, cur->n - 1, cur->n);
+				else
+					snprintf(msg, sizeof msg,
+						 "'%.*s' is a list of %zu: use an index from 0 to %zu", plen,
+						 key, cur->n, cur->n - 1);
 				scn_node_free(value);
-				return fail(x, "'%.*s' goes into a list: use an index from 0 to its length - 1",
-					    key, i ? i - 1 : 0);
+				sim_diags_add(x->diags, SIM_DIAG_ERROR, NULL, 0, 0, "--set %s: %s", x->arg,
+					      msg);
+				return -1;
 			}
+			if (last && (size_t)idx == cur->n)
+				return scn_seq_append(cur, value) < 0 ? fail(x, "out of memory%.*s", "", 0)
+								      : 0;
 			if (last) {
 				scn_node_free(cur->items[idx]);
 				cur->items[idx] = value;
@@ -126,13 +150,13 @@ static int graft(struct set_ctx *x, struct scn_node *root, const struct scn_node
 			}
 			if (!p) {
 				if (scn_map_append(cur, key_node(comp, len, x->origin),
-						   fresh_map(dflt, x->origin)) < 0) {
+						   fresh_container(dflt, x->origin)) < 0) {
 					scn_node_free(value);
 					return fail(x, "out of memory%.*s", "", 0);
 				}
 				p = &cur->pairs[cur->n - 1];
 			} else if (p->value->kind == SCN_NODE_NULL) {
-				struct scn_node *m = fresh_map(dflt, x->origin);
+				struct scn_node *m = fresh_container(dflt, x->origin);
 				if (!m) {
 					scn_node_free(value);
 					return fail(x, "out of memory%.*s", "", 0);

@@ -35,8 +35,15 @@
 _Static_assert(sizeof(enum wl_arrivals) == sizeof(int) && sizeof(enum lb_balance) == sizeof(int) &&
 		       sizeof(enum web_balance) == sizeof(int) &&
 		       sizeof(enum db_replication) == sizeof(int) &&
-		       sizeof(enum db_reads_from) == sizeof(int),
+		       sizeof(enum db_reads_from) == sizeof(int) &&
+		       sizeof(enum failure_kind) == sizeof(int) &&
+		       sizeof(enum model_tier) == sizeof(int),
 	       "SCN_ENUM stores enums as int");
+_Static_assert(FAILURE_CRASH == 0 && FAILURE_PROCESS == 1 && FAILURE_SLOW == 2 &&
+		       FAILURE_PARTITION == 3 && FAILURE_RANDOM == 4,
+	       "failure_mode_names is in enum order");
+_Static_assert(TIER_LB == 0 && TIER_WEB == 1 && TIER_APP == 2 && TIER_DB == 3 && TIER_COUNT == 4,
+	       "model_tier_names is in enum order");
 
 static const char *const arrivals_names[] = {"poisson", "constant", NULL};
 static const char *const lb_balance_names[] = {"roundrobin", "leastconn", "source", "first", NULL};
@@ -44,6 +51,7 @@ static const char *const web_balance_names[] = {"round_robin", "least_conn", "ip
 						NULL};
 static const char *const replication_names[] = {"async", "semisync", NULL};
 static const char *const reads_from_names[] = {"replicas", "primary", NULL};
+static const char *const failure_mode_names[] = {"crash", "process", NULL};
 
 /* ---------------------------------------------------------------- workload */
 
@@ -120,6 +128,7 @@ static const struct scn_key lb_keys[] = {
 	INT64("maxconn", lb.maxconn, 1, 1e9),
 	DUR("timeout_queue", lb.timeout_queue_ns, 0),
 	DUR("timeout_server", lb.timeout_server_ns, 0),
+	DUR("timeout_connect", lb.timeout_connect_ns, 0),
 	MAP("check", check_table),
 	INT("retries", lb.retries, 0, 100),
 	BOOL("redispatch", lb.redispatch),
@@ -147,6 +156,8 @@ static const struct scn_key upstream_keys[] = {
 	INT("max_fails", web.max_fails, 0, 1000),
 	DUR("fail_timeout", web.fail_timeout_ns, 0),
 	INT("next_upstream_tries", web.next_upstream_tries, 0, 1000),
+	DUR("connect_timeout", web.connect_timeout_ns, 0),
+	DUR("read_timeout", web.read_timeout_ns, 0),
 };
 static TABLE(upstream_table, "web.upstream", upstream_keys);
 
@@ -175,6 +186,7 @@ static const struct scn_key app_keys[] = {
 	INT("cores", app.cores, 1, CPUS_MAX),
 	INT("workers", app.workers, 1, 1000000),
 	MAP("db_pool", pool_table),
+	DUR("db_timeout", app.db_timeout_ns, 0),
 };
 static TABLE(app_table, "app", app_keys);
 
@@ -204,6 +216,45 @@ static const struct scn_key db_keys[] = {
 	 .doc = "database jobs are"},
 };
 static TABLE(db_table, "db", db_keys);
+
+/* ---------------------------------------------------------------- failures */
+
+/* One entry of the failures list.  Which keys go with which kind is in the
+ * flags: a scheduled failure (crash, process, slow, partition) strikes the
+ * named nodes at `at` for `for`; a random one strikes every node of `tier`
+ * for the whole run.  `node` and `nodes` are two spellings of the spec's
+ * node list (validate.c allows one of them). */
+#define FS(f) offsetof(struct failure_spec, f)
+static const struct scn_key failure_keys[] = {
+	{.name = "at", .kind = SCN_DURATION, .off = FS(at_ns),
+	 .flags = SCN_F_SCHEDULED | SCN_F_NEEDED},
+	{.name = "node", .kind = SCN_NODE, .off = FS(nodes), .flags = SCN_F_SCHEDULED},
+	{.name = "nodes", .kind = SCN_NODES, .off = FS(nodes), .flags = SCN_F_SCHEDULED},
+	{.name = "tier", .kind = SCN_ENUM, .off = FS(tier), .names = model_tier_names,
+	 .flags = SCN_F_RANDOM | SCN_F_NEEDED},
+	{.name = "kind", .kind = SCN_ENUM, .off = FS(kind), .names = model_failure_kind_names,
+	 .flags = SCN_F_REQUIRED},
+	{.name = "mode", .kind = SCN_ENUM, .off = FS(mode), .names = failure_mode_names,
+	 .flags = SCN_F_RANDOM},
+	{.name = "factor", .kind = SCN_REAL, .off = FS(factor), .min = 1,
+	 .flags = SCN_F_SLOW | SCN_F_NEEDED},
+	{.name = "for", .kind = SCN_DURATION, .off = FS(for_ns), .flags = SCN_F_SCHEDULED},
+	{.name = "mtbf", .kind = SCN_DURATION, .off = FS(mtbf_ns),
+	 .flags = SCN_F_RANDOM | SCN_F_NEEDED | SCN_F_POSITIVE},
+	{.name = "mttr", .kind = SCN_DIST, .off = FS(mttr), .flags = SCN_F_RANDOM | SCN_F_NEEDED},
+};
+TABLE(scn_failure_table, "failures[N]", failure_keys);
+
+bool scn_failure_key_applies(const struct scn_key *k, enum failure_kind kind)
+{
+	if (k->flags & SCN_F_RANDOM)
+		return kind == FAILURE_RANDOM;
+	if (k->flags & SCN_F_SLOW)
+		return kind == FAILURE_SLOW;
+	if (k->flags & SCN_F_SCHEDULED)
+		return kind != FAILURE_RANDOM;
+	return true;
+}
 
 /* ---------------------------------------------------------------- slo */
 
@@ -244,7 +295,7 @@ static const struct scn_key top_keys[] = {
 	MAP("web", web_table),
 	MAP("app", app_table),
 	MAP("db", db_table),
-	{.name = "failures", .kind = SCN_RESERVED, .doc = "failure injection is"},
+	{.name = "failures", .kind = SCN_FAILURES},
 	{.name = "scaling", .kind = SCN_RESERVED, .doc = "scaling is"},
 	{.name = "autoscale", .kind = SCN_RESERVED, .flags = SCN_F_NO_EMIT,
 	 .doc = "autoscaling is"},

@@ -6,11 +6,12 @@
  * tables, the emitter (emit.c) writes a model_config back through the same
  * tables, so a key cannot be accepted and then forgotten in the resolved
  * scenario, or the other way round (the round-trip test pins it).  Kinds
- * that are not one value (classes, schedule, slo) have their own code,
- * named by their kind. */
+ * that are not one value (classes, schedule, slo, failures and their node
+ * names) have their own code, named by their kind. */
 #ifndef SCENARIOS_SCHEMA_H
 #define SCENARIOS_SCHEMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "models/config.h"
@@ -20,6 +21,7 @@ enum scn_kind {
 	SCN_DURATION,      /* int64_t ns */
 	SCN_DURATION_AUTO, /* int64_t ns, or `auto`: sets the bool at aux_off */
 	SCN_RATE,          /* double, per second */
+	SCN_REAL,          /* double, a plain number (no unit), more than `min` */
 	SCN_SHARE,         /* double, fraction 0..1 */
 	SCN_INT,           /* int, a count */
 	SCN_INT64,         /* int64_t, a count */
@@ -36,12 +38,21 @@ enum scn_kind {
 	SCN_CLASSES,       /* workload.classes */
 	SCN_SCHEDULE,      /* workload.schedule */
 	SCN_SLO,           /* slo */
+	SCN_FAILURES,      /* failures */
+	SCN_NODE,          /* failures[N].node: one node name (web2), in the spec's nodes[0] */
+	SCN_NODES,         /* failures[N].nodes: a list of node names */
 };
 
 enum scn_key_flags {
 	SCN_F_POSITIVE = 1 << 0, /* numbers: more than 0 (durations, rates, shares) */
 	SCN_F_REQUIRED = 1 << 1, /* must be given (class share, schedule at/rate) */
 	SCN_F_NO_EMIT = 1 << 2,  /* accepted but not written to the resolved scenario */
+	/* Failure entries: which kinds a key belongs to.  A key given for
+	 * another kind is an error; the emitter writes it only for its kinds. */
+	SCN_F_SCHEDULED = 1 << 3, /* crash, process, slow, partition: not random */
+	SCN_F_SLOW = 1 << 4,      /* slow only */
+	SCN_F_RANDOM = 1 << 5,    /* random only */
+	SCN_F_NEEDED = 1 << 6,    /* required for the kinds it belongs to */
 };
 
 struct scn_table;
@@ -68,6 +79,13 @@ extern const struct scn_table scn_top_table;    /* base: struct model_config */
 extern const struct scn_table scn_class_table;  /* base: struct wl_class_config */
 extern const struct scn_table scn_step_table;   /* base: struct wl_step */
 extern const struct scn_table scn_slo_table;    /* keys only: see validate.c */
+extern const struct scn_table scn_failure_table; /* base: struct failure_spec */
+
+/* "lb", "web", "app", "db" in enum model_tier order, NULL-terminated: the
+ * `tier` of a random failure and the prefix of every node name (web2). */
+
+/* Whether a failure-table row belongs to a failure of kind k. */
+bool scn_failure_key_applies(const struct scn_key *k, enum failure_kind kind);
 
 const struct scn_key *scn_table_find(const struct scn_table *t, const char *name, size_t len);
 
@@ -97,5 +115,6 @@ struct scn_node *scn_tree_from_config(const struct model_config *c);
 /* Canonical texts, shared by the emitter and the messages. */
 int scn_format_rate(double per_s, char *buf, size_t len);
 int scn_format_share(double fraction, char *buf, size_t len);
+int scn_format_real(double v, char *buf, size_t len);
 
 #endif

@@ -6,7 +6,10 @@
  * (HAProxy's config parser does the same).  Rules that tie several keys
  * together (warm-up shorter than the run, shares adding up to 100%) run
  * only when the keys they read were themselves valid, so one typo never
- * produces a second, misleading message.
+ * produces a second, misleading message.  Failure node names (web9) are
+ * such a rule: they are checked against the node counts of the finished
+ * document, --set included, since `web: {nodes: 5}` may come after the
+ * failures that name web5.
  *
  * Messages name the key by its dotted path ("app.nodes: ..."); a value that
  * came from --set is named by that --set instead of a file position.  A
@@ -306,6 +309,25 @@ static bool parse_share(struct walk *w, const struct scn_node *v, const char *pa
 	return true;
 }
 
+/* A plain number more than k->min (a slow failure's factor). */
+static bool parse_real(struct walk *w, const struct scn_node *v, const char *path,
+		       const struct scn_key *k, const char *text, double *out)
+{
+	struct sim_parse_error err = {0};
+	double x;
+	if (sim_parse_real(text, &x, &err) < 0) {
+		report_parse(w, v, path, &err);
+		return false;
+	}
+	if (!(x > k->min)) {
+		report(w, v, "%s: must be more than %g, got %.*s", path, k->min,
+		       echo_len(strlen(text)), text);
+		return false;
+	}
+	*out = x;
+	return true;
+}
+
 /* ------------------------------------------------------------ collections */
 
 static uint64_t walk_map(struct walk *w, const struct scn_table *t, void *base, const char *path,
@@ -316,6 +338,12 @@ static void walk_schedule(struct walk *w, const char *path, const struct scn_nod
 			  const struct scn_node *v);
 static void walk_slo(struct walk *w, const char *path, const struct scn_node *key,
 		     const struct scn_node *v);
+static void walk_failures(struct walk *w, const char *path, const struct scn_node *key,
+			  const struct scn_node *v);
+static void walk_node(struct walk *w, struct failure_spec *f, const char *path,
+		      const struct scn_node *key, const struct scn_node *v);
+static void walk_nodes(struct walk *w, struct failure_spec *f, const char *path,
+		       const struct scn_node *key, const struct scn_node *v);
 
 static void walk_pair(struct walk *w, const struct scn_key *k, int *out, const char *path,
 		      const struct scn_node *key, const struct scn_node *v)
@@ -396,6 +424,10 @@ static void walk_value(struct walk *w, const struct scn_key *k, void *base, cons
 	case SCN_SHARE:
 		if ((text = need_scalar(w, path, key, v, "a share such as 55% or 0.55")))
 			parse_share(w, v, path, k, text, (double *)field);
+		break;
+	case SCN_REAL:
+		if ((text = need_scalar(w, path, key, v, "a number such as 8")))
+			parse_real(w, v, path, k, text, (double *)field);
 		break;
 	case SCN_INT:
 	case SCN_INT64:
@@ -501,6 +533,15 @@ static void walk_value(struct walk *w, const struct scn_key *k, void *base, cons
 		break;
 	case SCN_SLO:
 		walk_slo(w, path, key, v);
+		break;
+	case SCN_FAILURES:
+		walk_failures(w, path, key, v);
+		break;
+	case SCN_NODE:
+		walk_node(w, base, path, key, v);
+		break;
+	case SCN_NODES:
+		walk_nodes(w, base, path, key, v);
 		break;
 	}
 }
@@ -867,6 +908,263 @@ static const struct scn_node *either(struct walk *w, const char *a, const char *
 	return n ? n : lookup(w->root, b);
 }
 
+/* ------------------------------------------------------------ failures */
+
+/* Node names are TIER + 1-based index without leading zeros (web2).  At
+ * walk time only the spelling is read: whether web9 exists depends on
+ * web.nodes, which may come later in the file or from --set, so the range
+ * is checked with the other cross-key rules (failure_checks).  An unknown
+ * prefix is kept as TIER_COUNT, a bad number as index -1. */
+static struct failure_node parse_node_name(const char *text, size_t len)
+{
+	struct failure_node n = {.tier = TIER_COUNT, .index = -1};
+	size_t letters = 0;
+	while (letters < len && text[letters] >= 'a' && text[letters] <= 'z')
+		letters++;
+	for (int t = 0; model_tier_names[t]; t++)
+		if (strlen(model_tier_names[t]) == letters && !memcmp(model_tier_names[t], text, letters))
+			n.tier = (enum model_tier)t;
+	size_t digits = len - letters;
+	const char *d = text + letters;
+	if (digits == 0 || digits > 6 || d[0] == '0' || strspn(d, "0123456789") != digits)
+		return n;
+	n.index = atoi(d) - 1;
+	return n;
+}
+
+static bool node_exists(const struct model_config *c, struct failure_node n)
+{
+	const int count[TIER_COUNT] = {c->lb.nodes, c->web.nodes, c->app.nodes, c->db.nodes};
+	return n.tier < TIER_COUNT && n.index >= 0 && n.index < count[n.tier];
+}
+
+/* "web1..web3", or "web1" for a tier of one node. */
+static void tier_range(const struct model_config *c, enum model_tier t, char *buf, size_t len)
+{
+	const int count[TIER_COUNT] = {c->lb.nodes, c->web.nodes, c->app.nodes, c->db.nodes};
+	if (count[t] == 1)
+		bounded(buf, len, "%s1", model_tier_names[t]);
+	else
+		bounded(buf, len, "%s1..%s%d", model_tier_names[t], model_tier_names[t], count[t]);
+}
+
+static void walk_node(struct walk *w, struct failure_spec *f, const char *path,
+		      const struct scn_node *key, const struct scn_node *v)
+{
+	const char *text = need_scalar(w, path, key, v, "a node name such as web2");
+	if (!text)
+		return;
+	f->nodes[0] = parse_node_name(text, v->len);
+	f->nnodes = 1;
+}
+
+static void walk_nodes(struct walk *w, struct failure_spec *f, const char *path,
+		       const struct scn_node *key, const struct scn_node *v)
+{
+	const char *what = "a list of node names such as [web1, app1]";
+	if (v->kind != SCN_NODE_SEQ) {
+		if (need_scalar(w, path, key, v, what))
+			report(w, v, "%s: expected %s, got '%.*s'", path, what, echo_len(v->len), v->text);
+		return;
+	}
+	if (v->n == 0) {
+		report(w, key, "%s: expected at least one node", path);
+		return;
+	}
+	if (v->n > FAILURE_MAX_NODES) {
+		report(w, v->items[FAILURE_MAX_NODES], "%s: at most %d nodes in one failure, got %zu",
+		       path, FAILURE_MAX_NODES, v->n);
+		return;
+	}
+	f->nnodes = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct scn_node *item = v->items[i];
+		char ipath[PATH_MAX_LEN];
+		bounded(ipath, sizeof ipath, "%s[%zu]", path, i);
+		const char *text = need_scalar(w, ipath, item, item, "a node name such as web2");
+		if (!text)
+			continue;
+		/* Names have one spelling (no leading zeros), so equal texts
+		 * are the same node and different texts different ones. */
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++) {
+			const struct scn_node *o = v->items[j];
+			dup = o->kind == SCN_NODE_SCALAR && o->len == item->len &&
+			      !memcmp(o->text, text, item->len);
+		}
+		if (dup) {
+			report(w, item, "%s: node '%.*s' is listed twice", ipath, echo_len(item->len),
+			       text);
+			continue;
+		}
+		f->nodes[f->nnodes++] = parse_node_name(text, item->len);
+	}
+}
+
+/* The rules that tie an entry's keys to its kind, read from the table's
+ * flags; the key's own value was checked by walk_map. */
+static void failure_kind_rules(struct walk *w, const struct failure_spec *f, const char *path,
+			       const struct scn_node *item, uint64_t seen)
+{
+	const struct scn_table *t = &scn_failure_table;
+	const char *kind = failure_kind_name(f->kind);
+	for (size_t i = 0; i < t->nkeys; i++) {
+		const struct scn_key *k = &t->keys[i];
+		bool given = seen & (UINT64_C(1) << i);
+		bool applies = scn_failure_key_applies(k, f->kind);
+		if (given && !applies) {
+			const struct scn_pair *p = scn_map_find(item, k->name);
+			const struct scn_node *at = p ? p->key : item;
+			if (k->flags & SCN_F_RANDOM)
+				report(w, at, "%s.%s: only meaningful with kind: random, not %s", path,
+				       k->name, kind);
+			else if (k->flags & SCN_F_SLOW)
+				report(w, at, "%s.%s: only meaningful with kind: slow, not %s", path,
+				       k->name, kind);
+			else
+				report(w, at,
+				       "%s.%s: not allowed with kind: random, which fails every node of "
+				       "its 'tier' at random times for the whole run",
+				       path, k->name);
+		} else if (!given && applies && (k->flags & SCN_F_NEEDED)) {
+			report(w, item, "%s: missing '%s' (needed with kind: %s)", path, k->name, kind);
+		}
+	}
+	if (f->kind == FAILURE_RANDOM)
+		return;
+	const struct scn_pair *node = scn_map_find(item, "node"), *nodes = scn_map_find(item, "nodes");
+	if (node && nodes) /* pairs are in document order: point at the second */
+		report(w, node > nodes ? node->key : nodes->key,
+		       "%s: give either 'node' or 'nodes' (a correlated failure), not both", path);
+	else if (!node && !nodes)
+		report(w, item, "%s: missing 'node' (or 'nodes' for a correlated failure)", path);
+}
+
+/* The list replaces the defaults (none) as a whole.  An entry with a
+ * problem is not kept, so the config never holds half an entry. */
+static void walk_failures(struct walk *w, const char *path, const struct scn_node *key,
+			  const struct scn_node *v)
+{
+	struct model_config *c = w->c;
+	for (size_t i = 0; i < c->nfailures; i++)
+		sim_dist_fini(&c->failures[i].mttr);
+	c->nfailures = 0;
+	if (v->kind == SCN_NODE_NULL)
+		return;
+	if (v->kind != SCN_NODE_SEQ) {
+		const char *what = "a list of failures such as {at: 2m, node: web1, kind: crash, for: 1m}";
+		if (need_scalar(w, path, key, v, what))
+			report(w, v, "%s: expected %s, got '%.*s'", path, what, echo_len(v->len), v->text);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct scn_node *item = v->items[i];
+		char sub[PATH_MAX_LEN];
+		bounded(sub, sizeof sub, "%s[%zu]", path, i);
+		if (i == MODEL_MAX_FAILURES) {
+			report(w, at_value(item, item), "%s: too many failures (at most %d)", path,
+			       MODEL_MAX_FAILURES);
+			break;
+		}
+		if (item->kind != SCN_NODE_MAP) {
+			char all[256], what[300];
+			bounded(what, sizeof what, "a mapping of keys (%s)",
+				list_keys(&scn_failure_table, all, sizeof all));
+			if (need_scalar(w, sub, item, item, what))
+				report(w, item, "%s: expected %s, got '%.*s'", sub, what,
+				       echo_len(item->len), item->text);
+			continue;
+		}
+		struct failure_spec *f = &c->failures[c->nfailures];
+		memset(f, 0, sizeof *f);
+		f->kind = (enum failure_kind)-1; /* stays so when `kind` is missing or wrong */
+		f->mode = FAILURE_CRASH;
+		size_t errors_before = w->d->errors;
+		uint64_t seen = walk_map(w, &scn_failure_table, f, sub, item, item);
+		if ((int)f->kind >= 0)
+			failure_kind_rules(w, f, sub, item, seen);
+		if (w->d->errors == errors_before)
+			c->nfailures++;
+		else
+			sim_dist_fini(&f->mttr);
+	}
+}
+
+/* After the whole document: node names against the node counts, and `at`
+ * against the duration.  Runs only on a document without other errors, so
+ * every entry was kept and failures[i] is the list's item i. */
+static void failure_checks(struct walk *w)
+{
+	const struct model_config *c = w->c;
+	const struct scn_node *list = lookup(w->root, "failures");
+	if (!list || list->kind != SCN_NODE_SEQ || list->n < c->nfailures)
+		return;
+	for (size_t i = 0; i < c->nfailures; i++) {
+		const struct failure_spec *f = &c->failures[i];
+		const struct scn_node *item = list->items[i];
+		if (f->kind == FAILURE_RANDOM)
+			continue;
+		const struct scn_pair *at = scn_map_find(item, "at");
+		if (f->at_ns >= c->duration_ns) {
+			char a[32], b[32];
+			sim_format_duration(f->at_ns, a, sizeof a);
+			sim_format_duration(c->duration_ns, b, sizeof b);
+			report(w, at ? at->value : item,
+			       "failures[%zu].at: failure at %s is %s the end of the run (duration %s)", i,
+			       a, f->at_ns == c->duration_ns ? "at" : "after", b);
+		}
+		const struct scn_pair *one = scn_map_find(item, "node");
+		const struct scn_pair *many = one ? NULL : scn_map_find(item, "nodes");
+		for (int j = 0; j < f->nnodes; j++) {
+			const struct scn_node *name = one ? one->value
+						      : many && (size_t)j < many->value->n
+							      ? many->value->items[j]
+							      : item;
+			if (node_exists(c, f->nodes[j]))
+				continue;
+			char npath[PATH_MAX_LEN];
+			if (one)
+				bounded(npath, sizeof npath, "failures[%zu].node", i);
+			else
+				bounded(npath, sizeof npath, "failures[%zu].nodes[%d]", i, j);
+			int len = name->kind == SCN_NODE_SCALAR ? echo_len(name->len) : 0;
+			const char *text = name->kind == SCN_NODE_SCALAR ? name->text : "";
+			char range[4][48];
+			if (f->nodes[j].tier < TIER_COUNT) {
+				tier_range(c, f->nodes[j].tier, range[0], sizeof range[0]);
+				report(w, name, "%s: unknown node '%.*s' (this scenario has %s)", npath, len,
+				       text, range[0]);
+			} else {
+				for (int t = 0; t < TIER_COUNT; t++)
+					tier_range(c, (enum model_tier)t, range[t], sizeof range[t]);
+				report(w, name, "%s: unknown node '%.*s' (nodes are %s, %s, %s, %s)", npath,
+				       len, text, range[0], range[1], range[2], range[3]);
+			}
+		}
+	}
+}
+
+/* After a failed load: keep only failures whose nodes exist, so a caller
+ * that looks at the config anyway never indexes a tier out of range. */
+static void drop_unknown_nodes(struct model_config *c)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < c->nfailures; i++) {
+		struct failure_spec *f = &c->failures[i];
+		bool ok = true;
+		for (int j = 0; j < f->nnodes; j++)
+			ok = ok && node_exists(c, f->nodes[j]);
+		if (!ok) {
+			sim_dist_fini(&f->mttr);
+			continue;
+		}
+		if (kept != i)
+			c->failures[kept] = *f;
+		kept++;
+	}
+	c->nfailures = kept;
+}
+
 static void cross_checks(struct walk *w)
 {
 	const struct model_config *c = w->c;
@@ -891,6 +1189,7 @@ static void cross_checks(struct walk *w)
 		report(w, either(w, "web.worker_connections", "web.workers"),
 		       "web.worker_connections: workers x worker_connections must be at least 2 "
 		       "(a proxied request holds a client and an upstream connection)");
+	failure_checks(w);
 }
 
 int scn_walk(const struct scn_node *root, const struct scn_walk_opts *o, struct model_config *c,
@@ -905,5 +1204,7 @@ int scn_walk(const struct scn_node *root, const struct scn_walk_opts *o, struct 
 	walk_map(&w, &scn_top_table, c, "", NULL, root);
 	if (diags->errors == errors_before)
 		cross_checks(&w);
+	if (diags->errors != errors_before)
+		drop_unknown_nodes(c);
 	return diags->errors == errors_before ? 0 : -1;
 }

@@ -2,6 +2,8 @@
  *
  * For each scenarios/NAME.yaml this runs
  *     $TIERSIM run scenarios/NAME.yaml --duration 2m --replications 2 -j 2 --format json
+ * (tests/golden/NAME.args, when present, replaces "--duration 2m": a
+ * scenario whose failures come later than 2m keeps its own duration)
  * ($TIERSIM defaults to ./tiersim; short runs, so the suite stays fast; the
  * seed is the scenario's), then checks
  *   - the exit status is 0 or 1 (an SLO verdict, not an error);
@@ -23,7 +25,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#define RUN_ARGS "--duration 2m --replications 2 -j 2 --format json"
+#define RUN_ARGS "--replications 2 -j 2 --format json"
+#define DEFAULT_EXTRA "--duration 2m"
 
 static char *read_all(FILE *f, size_t *len_out)
 {
@@ -134,7 +137,17 @@ static void golden_scenario(const char *name)
 {
 	char cmd[4200], golden_path[4200];
 	const char *tiersim = getenv("TIERSIM") ? getenv("TIERSIM") : "./tiersim";
-	snprintf(cmd, sizeof cmd, "%s run scenarios/%s.yaml " RUN_ARGS, tiersim, name);
+	char extra[256] = DEFAULT_EXTRA;
+	char args_path[4200];
+	snprintf(args_path, sizeof args_path, "tests/golden/%s.args", name);
+	FILE *af = fopen(args_path, "r");
+	if (af) {
+		if (!fgets(extra, sizeof extra, af))
+			extra[0] = '\0';
+		extra[strcspn(extra, "\n")] = '\0';
+		fclose(af);
+	}
+	snprintf(cmd, sizeof cmd, "%s run scenarios/%s.yaml %s " RUN_ARGS, tiersim, name, extra);
 	snprintf(golden_path, sizeof golden_path, "tests/golden/%s.json", name);
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);

@@ -19,7 +19,7 @@
 #include "sim/diag.h"
 
 #define BAD_DIR "tests/bad"
-#define MIN_CASES 30
+#define MIN_CASES 80
 
 /* The first printed diagnostic line of loading path (without '\n'); the
  * caller frees it.  NULL when the file loads without errors. */

@@ -113,6 +113,25 @@ static void assert_config_equal(const struct model_config *a, const struct model
 		assert_dist_equal(da[i], db[i]);
 	assert_memory_equal(&a->wl.rate_per_s, &b->wl.rate_per_s, sizeof(double));
 	assert_memory_equal(&a->precision, &b->precision, sizeof(double));
+	assert_int_equal(a->nfailures, b->nfailures);
+	for (size_t i = 0; i < a->nfailures; i++) {
+		const struct failure_spec *fa = &a->failures[i], *fb = &b->failures[i];
+		assert_int_equal(fa->kind, fb->kind);
+		assert_int_equal(fa->at_ns, fb->at_ns);
+		assert_int_equal(fa->for_ns, fb->for_ns);
+		assert_memory_equal(&fa->factor, &fb->factor, sizeof(double));
+		assert_int_equal(fa->nnodes, fb->nnodes);
+		for (int j = 0; j < fa->nnodes; j++) {
+			assert_int_equal(fa->nodes[j].tier, fb->nodes[j].tier);
+			assert_int_equal(fa->nodes[j].index, fb->nodes[j].index);
+		}
+		if (fa->kind == FAILURE_RANDOM) {
+			assert_int_equal(fa->tier, fb->tier);
+			assert_int_equal(fa->mode, fb->mode);
+			assert_int_equal(fa->mtbf_ns, fb->mtbf_ns);
+			assert_dist_equal(&fa->mttr, &fb->mttr);
+		}
+	}
 	assert_int_equal(a->nslo, b->nslo);
 	for (size_t i = 0; i < a->nslo; i++) {
 		assert_int_equal(a->slo[i].metric, b->slo[i].metric);
@@ -168,6 +187,8 @@ static void defaults_emit_every_section(void **state)
 			      "retry_backoff: exp(500ms)", "hop: const(200us)", "balance: roundrobin",
 			      "priority:", "worker_connections: 1024", "balance: least_conn",
 			      "db_pool:", "reads_from: replicas", "failover:", "failures: []",
+			      "timeout_connect: 5s", "connect_timeout: 1m", "read_timeout: 1m",
+			      "db_timeout: 5s",
 			      "scaling: []", "p99: 300ms", "availability: ", "throughput: none"};
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
 		if (!strstr(y, keys[i]))
@@ -234,6 +255,7 @@ static void baseline_means_what_the_issue_says(void **state)
 	assert_int_equal(c.lb.maxconn, 20000);
 	assert_int_equal(c.lb.timeout_queue_ns, 5 * SIM_NS_PER_S);
 	assert_int_equal(c.lb.timeout_server_ns, 30 * SIM_NS_PER_S);
+	assert_int_equal(c.lb.timeout_connect_ns, 5 * SIM_NS_PER_S);
 	assert_int_equal(c.lb.check.inter_ns, 2 * SIM_NS_PER_S);
 	assert_int_equal(c.lb.check.timeout_ns, SIM_NS_PER_S);
 	assert_int_equal(c.lb.check.rise, 2);
@@ -258,12 +280,15 @@ static void baseline_means_what_the_issue_says(void **state)
 	assert_int_equal(c.web.upstream_balance, WEB_BALANCE_LEAST_CONN);
 	assert_int_equal(c.web.max_fails, 1);
 	assert_int_equal(c.web.next_upstream_tries, 2);
+	assert_int_equal(c.web.connect_timeout_ns, 60 * SIM_NS_PER_S);
+	assert_int_equal(c.web.read_timeout_ns, 60 * SIM_NS_PER_S);
 
 	assert_int_equal(c.app.nodes, 4);
 	assert_int_equal(c.app.cores, 8);
 	assert_int_equal(c.app.workers, 64);
 	assert_int_equal(c.app.db_pool_size, 16);
 	assert_int_equal(c.app.db_pool_timeout_ns, 2 * SIM_NS_PER_S);
+	assert_int_equal(c.app.db_timeout_ns, 5 * SIM_NS_PER_S);
 
 	assert_int_equal(c.db.nodes, 3);
 	assert_int_equal(c.db.cores, 16);
@@ -277,6 +302,7 @@ static void baseline_means_what_the_issue_says(void **state)
 	assert_int_equal(c.db.max_lag_ns, 0);
 	assert_int_equal(c.db.failover_detect_ns, 10 * SIM_NS_PER_S);
 	assert_int_equal(c.db.failover_promote_ns, 20 * SIM_NS_PER_S);
+	assert_int_equal(c.nfailures, 0);
 
 	assert_int_equal(c.nslo, 2);
 	assert_int_equal(c.slo[0].metric, SLO_P99);
@@ -321,21 +347,31 @@ static const char every_kind[] =
 	"  redispatch: false\n"
 	"  vrrp: {version: 3, priority: [1, 255], preempt: false, advert_int: 100ms}\n"
 	"  check: {inter: 1500ms}\n"
+	"  timeout_connect: 0\n"
 	"web:\n"
 	"  workers: 1\n"
 	"  worker_connections: 2\n"
 	"  static: 0\n"
 	"  tls: {reuse: 0%, handshake: weibull(shape=2, mean=3ms)}\n"
 	"  cache: {hit: 100%}\n"
-	"  upstream: {balance: ip_hash, max_fails: 0, next_upstream_tries: 0}\n"
-	"app: {nodes: 1000, db_pool: {size: 1, timeout: 0s}}\n"
+	"  upstream: {balance: ip_hash, max_fails: 0, next_upstream_tries: 0, connect_timeout: 3s,\n"
+	"             read_timeout: 0}\n"
+	"app: {nodes: 1000, db_pool: {size: 1, timeout: 0s}, db_timeout: 250ms}\n"
 	"db:\n"
 	"  replication: semisync\n"
 	"  reads_from: primary\n"
 	"  nodes: 1\n"
 	"  max_lag: 1d\n"
 	"  jobs: []\n"
-	"failures: []\n"
+	"failures:\n"
+	"  - {at: 0, node: lb1, kind: crash, for: 3m}\n"
+	"  - {at: 3m, node: web2, kind: process}\n"
+	"  - {at: 4m, node: app1000, kind: slow, factor: 1.0000000000000002, for: 1ns}\n"
+	"  - {at: 59m, nodes: [db1], kind: partition, for: 0}\n"
+	"  - {at: 7m, nodes: [web3, app1, db1, lb1], kind: crash, for: 10m}\n"
+	"  - {tier: app, kind: random, mtbf: 30d, mttr: exp(20m)}\n"
+	"  - {mode: process, tier: lb, kind: random, mtbf: 1.5h,\n"
+	"     mttr: lognormal(median=1m, p99=1h)}\n"
 	"scaling:\n"
 	"autoscale: []\n"
 	"slo: {p99: none, mean: 20ms, p999: 1s, availability: 0.5, throughput: 10/s}\n";
@@ -389,6 +425,29 @@ static void every_kind_of_value_loads(void **state)
 	assert_int_equal(c.db.replication, DB_REPLICATION_SEMISYNC);
 	assert_int_equal(c.db.reads_from, DB_READS_FROM_PRIMARY);
 	assert_int_equal(c.db.max_lag_ns, SIM_NS_PER_DAY);
+	assert_int_equal(c.lb.timeout_connect_ns, 0);
+	assert_int_equal(c.web.connect_timeout_ns, 3 * SIM_NS_PER_S);
+	assert_int_equal(c.web.read_timeout_ns, 0);
+	assert_int_equal(c.app.db_timeout_ns, 250 * MS);
+	assert_int_equal(c.nfailures, 7);
+	assert_int_equal(c.failures[0].kind, FAILURE_CRASH);
+	assert_int_equal(c.failures[0].at_ns, 0);
+	assert_int_equal(c.failures[1].kind, FAILURE_PROCESS);
+	assert_int_equal(c.failures[1].for_ns, 0); /* until the end of the run */
+	assert_int_equal(c.failures[2].kind, FAILURE_SLOW);
+	assert_true(c.failures[2].factor == 1.0000000000000002);
+	assert_int_equal(c.failures[2].nodes[0].tier, TIER_APP);
+	assert_int_equal(c.failures[2].nodes[0].index, 999);
+	assert_int_equal(c.failures[3].kind, FAILURE_PARTITION);
+	assert_int_equal(c.failures[3].nnodes, 1);
+	assert_int_equal(c.failures[4].nnodes, 4);
+	assert_int_equal(c.failures[4].nodes[3].tier, TIER_LB);
+	assert_int_equal(c.failures[5].kind, FAILURE_RANDOM);
+	assert_int_equal(c.failures[5].mode, FAILURE_CRASH);
+	assert_int_equal(c.failures[6].tier, TIER_LB);
+	assert_int_equal(c.failures[6].mode, FAILURE_PROCESS);
+	assert_int_equal(c.failures[6].mtbf_ns, 90 * SIM_NS_PER_MIN);
+	assert_int_equal(c.failures[6].mttr.kind, SIM_DIST_LOGNORMAL);
 	assert_int_equal(c.nslo, 4);
 	assert_int_equal(c.slo[0].metric, SLO_MEAN);
 	assert_int_equal(c.slo[1].metric, SLO_P999);
@@ -527,8 +586,8 @@ static void override_diagnostics_name_the_override(void **state)
 		"error: --set nothing: expected KEY=VALUE, e.g. --set app.nodes=6\n"
 		"error: --set web=[1: the value is not valid YAML: flow sequence without a closing "
 		"bracket (column 1 of the value)\n"
-		"error: --set lb.vrrp.priority.5=1: 'lb.vrrp.priority' goes into a list: use an index "
-		"from 0 to its length - 1\n"
+		"error: --set lb.vrrp.priority.5=1: 'lb.vrrp.priority' is a list of 2: use an index "
+		"from 0 to 1, or 2 to add an item\n"
 		"error: --set app.nodes=0: app.nodes: must be at least 1\n"
 		"error: --set app.nodez=3: unknown key 'nodez' in 'app' (did you mean 'nodes'?)\n"
 		"error: --set ap.nodes=3: unknown key 'ap' (did you mean 'app'?)\n"
@@ -693,21 +752,16 @@ static void deep_nesting_is_an_error_not_a_crash(void **state)
 	free(text);
 }
 
-/* Seeded mutations of the baseline: every one must load or fail cleanly. */
-static void mutated_scenarios_never_crash(void **state)
+/* Seeded mutations of base[0..n): every one must load or fail cleanly, and
+ * every one that loads must emit. */
+static void mutate_and_load(const char *base, size_t n, unsigned long seed, const char *set)
 {
-	(void)state;
-	FILE *f = fopen("scenarios/baseline.yaml", "rb");
-	assert_non_null(f);
-	char base[8192];
-	size_t n = fread(base, 1, sizeof base, f);
-	fclose(f);
-	assert_true(n > 100);
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-	gsl_rng_set(r, 20240611);
+	gsl_rng_set(r, seed);
 	static const char alphabet[] = "{}[],:#&*!|>'\"%@`-? \t\n0123456789abcxyz()=./\\";
 	char buf[8300];
-	const char *set[] = {"app.nodes=0"};
+	assert_true(n < sizeof buf - 100);
+	const char *sets[] = {set};
 	for (int iter = 0; iter < 3000; iter++) {
 		memcpy(buf, base, n);
 		size_t len = n;
@@ -730,7 +784,7 @@ static void mutated_scenarios_never_crash(void **state)
 		struct model_config c;
 		struct sim_diags d;
 		sim_diags_init(&d);
-		int rc = scn_load_string("m.yaml", buf, len, NULL, iter % 2 ? set : NULL,
+		int rc = scn_load_string("m.yaml", buf, len, NULL, iter % 2 ? sets : NULL,
 					 iter % 2 ? 1 : 0, &c, &d);
 		assert_true(rc == 0 ? d.errors == 0 : d.errors > 0);
 		if (rc == 0) {
@@ -742,6 +796,260 @@ static void mutated_scenarios_never_crash(void **state)
 		sim_diags_fini(&d);
 	}
 	gsl_rng_free(r);
+}
+
+static void mutated_scenarios_never_crash(void **state)
+{
+	(void)state;
+	FILE *f = fopen("scenarios/baseline.yaml", "rb");
+	assert_non_null(f);
+	char base[8192];
+	size_t n = fread(base, 1, sizeof base, f);
+	fclose(f);
+	assert_true(n > 100);
+	mutate_and_load(base, n, 20240611, "app.nodes=0");
+}
+
+/* ------------------------------------------------------------ failures */
+
+/* The failures section of issue 4, as written there. */
+static const char issue_failures[] =
+	"name: issue4\n"
+	"duration: 20m\n"
+	"failures:\n"
+	"  - {at: 2m, node: lb1, kind: crash, for: 3m}\n"
+	"  - {at: 3m, node: web2, kind: process, for: 40s}\n"
+	"  - {at: 4m, node: app2, kind: slow, factor: 8, for: 1m}\n"
+	"  - {at: 5m, node: web1, kind: partition, for: 30s}\n"
+	"  - {at: 6m, node: lb1, kind: process, for: 20s}\n"
+	"  - {at: 7m, nodes: [web1, app1, db2], kind: crash, for: 10m}\n"
+	"  - {tier: app, kind: random, mtbf: 30d, mttr: exp(20m)}\n";
+
+static void failures_load_in_file_order_as_the_issue_writes_them(void **state)
+{
+	(void)state;
+	struct model_config c;
+	struct sim_diags d;
+	load(issue_failures, NULL, 0, &c, &d);
+	assert_int_equal(c.nfailures, 7);
+	const struct failure_spec *f = c.failures;
+	assert_int_equal(f[0].kind, FAILURE_CRASH);
+	assert_int_equal(f[0].at_ns, 2 * SIM_NS_PER_MIN);
+	assert_int_equal(f[0].for_ns, 3 * SIM_NS_PER_MIN);
+	assert_int_equal(f[0].nnodes, 1);
+	assert_int_equal(f[0].nodes[0].tier, TIER_LB);
+	assert_int_equal(f[0].nodes[0].index, 0);
+	assert_int_equal(f[1].kind, FAILURE_PROCESS);
+	assert_int_equal(f[1].nodes[0].tier, TIER_WEB);
+	assert_int_equal(f[1].nodes[0].index, 1);
+	assert_int_equal(f[1].for_ns, 40 * SIM_NS_PER_S);
+	assert_int_equal(f[2].kind, FAILURE_SLOW);
+	assert_true(f[2].factor == 8);
+	assert_int_equal(f[2].nodes[0].tier, TIER_APP);
+	assert_int_equal(f[3].kind, FAILURE_PARTITION);
+	assert_int_equal(f[3].at_ns, 5 * SIM_NS_PER_MIN);
+	assert_int_equal(f[4].kind, FAILURE_PROCESS);
+	assert_int_equal(f[4].nodes[0].tier, TIER_LB);
+	assert_int_equal(f[5].kind, FAILURE_CRASH);
+	assert_int_equal(f[5].nnodes, 3);
+	assert_int_equal(f[5].nodes[0].tier, TIER_WEB);
+	assert_int_equal(f[5].nodes[1].tier, TIER_APP);
+	assert_int_equal(f[5].nodes[2].tier, TIER_DB);
+	assert_int_equal(f[5].nodes[2].index, 1);
+	assert_int_equal(f[6].kind, FAILURE_RANDOM);
+	assert_int_equal(f[6].tier, TIER_APP);
+	assert_int_equal(f[6].mode, FAILURE_CRASH);
+	assert_int_equal(f[6].mtbf_ns, 30 * SIM_NS_PER_DAY);
+	assert_int_equal(f[6].mttr.kind, SIM_DIST_EXP);
+	assert_true(f[6].mttr.mean_ns == 20.0 * SIM_NS_PER_MIN);
+	assert_int_equal(f[6].nnodes, 0);
+
+	char *y = emitted(&c);
+	const char *want[] = {"- at: 2m\n  node: lb1\n  kind: crash\n  for: 3m\n",
+			      "  node: app2\n  kind: slow\n  factor: 8\n  for: 1m\n",
+			      "  nodes:\n  - web1\n  - app1\n  - db2\n  kind: crash\n",
+			      "- tier: app\n  kind: random\n  mode: crash\n  mtbf: 30d\n"
+			      "  mttr: exp(20m)\n"};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(y, want[i]))
+			fail_msg("resolved failures lack\n%s\nin\n%s", want[i], y);
+	free(y);
+	assert_round_trip(&c, NULL);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+}
+
+/* Names are checked against the node counts of the whole document, after
+ * --set, wherever in the file the tiers are. */
+static void failure_node_names_follow_the_node_counts_after_overrides(void **state)
+{
+	(void)state;
+	const char *text = "failures:\n"
+			   "  - {at: 1m, node: web5, kind: crash}\n"
+			   "web: {nodes: 5}\n";
+	struct model_config c;
+	struct sim_diags d;
+	load(text, NULL, 0, &c, &d);
+	assert_int_equal(c.failures[0].nodes[0].index, 4);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+
+	const char *more[] = {"web.nodes=5"};
+	load("failures: [{at: 1m, node: web5, kind: crash}]\n", more, 1, &c, &d);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+
+	const char *fewer[] = {"web.nodes=4"};
+	char *p = load_errors(text, fewer, 1);
+	assert_string_equal(p, "t.yaml:2:20: error: failures[0].node: unknown node 'web5' (this "
+			       "scenario has web1..web4)\n");
+	free(p);
+	p = load_errors("lb: {nodes: 1}\n"
+			"failures:\n"
+			"  - {at: 1m, nodes: [lb1, cache1, lb2], kind: crash}\n"
+			"  - at: 2m\n"
+			"    node: db4\n"
+			"    kind: process\n",
+			NULL, 0);
+	assert_string_equal(
+		p,
+		"t.yaml:3:27: error: failures[0].nodes[1]: unknown node 'cache1' (nodes are lb1, "
+		"web1..web3, app1..app4, db1..db3)\n"
+		"t.yaml:3:35: error: failures[0].nodes[2]: unknown node 'lb2' (this scenario has lb1)\n"
+		"t.yaml:5:11: error: failures[1].node: unknown node 'db4' (this scenario has "
+		"db1..db3)\n");
+	free(p);
+}
+
+static void failure_overrides_edit_and_add_entries_by_index(void **state)
+{
+	(void)state;
+	const char *sets[] = {"failures.0.for=1m", "failures.2.factor=2.5",
+			      "failures.5.nodes.1=db1",
+			      "failures.7={at: 30s, node: web3, kind: partition}",
+			      "failures.5.kind=process"};
+	struct model_config c;
+	struct sim_diags d;
+	load(issue_failures, sets, sizeof sets / sizeof sets[0], &c, &d);
+	assert_int_equal(c.nfailures, 8);
+	assert_int_equal(c.failures[0].for_ns, SIM_NS_PER_MIN);
+	assert_true(c.failures[2].factor == 2.5);
+	assert_int_equal(c.failures[5].nodes[1].tier, TIER_DB);
+	assert_int_equal(c.failures[5].kind, FAILURE_PROCESS);
+	assert_int_equal(c.failures[7].kind, FAILURE_PARTITION);
+	assert_int_equal(c.failures[7].for_ns, 0);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+	/* failures.5 is the correlated crash: a factor there is the same
+	 * mistake as in the file, named by its --set. */
+	const char *bad[] = {"failures.5.factor=2", "failures.9.for=1m"};
+	char *p = load_errors(issue_failures, bad, 2);
+	assert_string_equal(
+		p,
+		"error: --set failures.9.for=1m: 'failures' is a list of 7: use an index from 0 to 6\n"
+		"error: --set failures.5.factor=2: failures[5].factor: only meaningful with kind: slow, "
+		"not crash\n");
+	free(p);
+	const char *empty[] = {"failures.0.for=1m"};
+	p = load_errors("name: x\n", empty, 1);
+	assert_string_equal(p, "error: --set failures.0.for=1m: 'failures' is an empty list: add an "
+			       "item with failures.0=VALUE, or give the whole list\n");
+	free(p);
+	const char *add[] = {"failures.0={tier: db, kind: random, mtbf: 1y, mttr: 1h}"};
+	load("name: x\n", add, 1, &c, &d);
+	assert_int_equal(c.nfailures, 1);
+	assert_int_equal(c.failures[0].tier, TIER_DB);
+	assert_int_equal(c.failures[0].mtbf_ns, 365 * SIM_NS_PER_DAY);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+}
+
+static void failure_mistakes_are_all_reported_in_one_pass(void **state)
+{
+	(void)state;
+	char *p = load_errors("duration: 10m\n"
+			      "failures:\n"
+			      "  - {at: 1m, node: app1, nodes: [app2], kind: crash}\n"
+			      "  - {at: 1m, node: app1, kind: slow}\n"
+			      "  - {at: 1m, node: app1, kind: crash, factor: 2, mtbf: 1d}\n"
+			      "  - {tier: app, kind: random, at: 1m, for: 1m}\n"
+			      "  - {at: 1m, nodes: [web1, web2, web1], kind: crsh}\n"
+			      "  - {at: 1m, node: app1, kind: slow, factor: 0.5, mod: crash}\n"
+			      "  - {node: 3, kind: partition}\n"
+			      "  - [at, 1m]\n",
+			      NULL, 0);
+	assert_string_equal(
+		p,
+		"t.yaml:3:26: error: failures[0]: give either 'node' or 'nodes' (a correlated "
+		"failure), not both\n"
+		"t.yaml:4:5: error: failures[1]: missing 'factor' (needed with kind: slow)\n"
+		"t.yaml:5:39: error: failures[2].factor: only meaningful with kind: slow, not crash\n"
+		"t.yaml:5:50: error: failures[2].mtbf: only meaningful with kind: random, not crash\n"
+		"t.yaml:6:31: error: failures[3].at: not allowed with kind: random, which fails every "
+		"node of its 'tier' at random times for the whole run\n"
+		"t.yaml:6:39: error: failures[3].for: not allowed with kind: random, which fails every "
+		"node of its 'tier' at random times for the whole run\n"
+		"t.yaml:6:5: error: failures[3]: missing 'mtbf' (needed with kind: random)\n"
+		"t.yaml:6:5: error: failures[3]: missing 'mttr' (needed with kind: random)\n"
+		"t.yaml:7:34: error: failures[4].nodes[2]: node 'web1' is listed twice\n"
+		"t.yaml:7:47: error: failures[4].kind: unknown value 'crsh' (did you mean 'crash'? use "
+		"crash, process, slow, partition or random)\n"
+		"t.yaml:8:46: error: failures[5].factor: must be more than 1, got 0.5\n"
+		"t.yaml:8:51: error: unknown key 'mod' in 'failures[5]' (did you mean 'mode'?)\n"
+		"t.yaml:9:5: error: failures[6]: missing 'at' (needed with kind: partition)\n"
+		"t.yaml:10:5: error: failures[7]: expected a mapping of keys (at, node, nodes, tier, "
+		"kind, mode, factor, for, mtbf, mttr), got a list\n");
+	free(p);
+}
+
+/* Cross-key rules wait for a document without other errors (one mistake,
+ * one message); then `at` must fall inside the run. */
+static void failures_start_before_the_end_of_the_run(void **state)
+{
+	(void)state;
+	char *p = load_errors("duration: 10m\n"
+			      "failures:\n"
+			      "  - {at: 12m, node: web1, kind: crash}\n"
+			      "  - {at: 10m, node: web1, kind: crash}\n"
+			      "  - {at: 9m, node: web1, kind: crash, for: 1h}\n",
+			      NULL, 0);
+	assert_string_equal(p, "t.yaml:3:10: error: failures[0].at: failure at 12m is after the end "
+			       "of the run (duration 10m)\n"
+			       "t.yaml:4:10: error: failures[1].at: failure at 10m is at the end of "
+			       "the run (duration 10m)\n");
+	free(p);
+	const char *longer[] = {"duration=13m"};
+	struct model_config c;
+	struct sim_diags d;
+	load("duration: 10m\nfailures: [{at: 12m, node: web1, kind: crash}]\n", longer, 1, &c, &d);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+}
+
+/* A failed load leaves no failure that names a node outside the config. */
+static void a_failed_load_keeps_only_failures_on_existing_nodes(void **state)
+{
+	(void)state;
+	const char *text = "duraton: 1m\n"
+			   "failures:\n"
+			   "  - {at: 1m, node: web9, kind: crash}\n"
+			   "  - {at: 1m, node: web2, kind: crash}\n"
+			   "  - {at: 1m, node: nope, kind: crash}\n"
+			   "  - {at: 1m, node: web2, kind: slow}\n";
+	struct model_config c;
+	struct sim_diags d;
+	sim_diags_init(&d);
+	assert_int_equal(scn_load_string("t.yaml", text, strlen(text), NULL, NULL, 0, &c, &d), -1);
+	assert_int_equal(c.nfailures, 1);
+	assert_int_equal(c.failures[0].nodes[0].index, 1);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+}
+
+static void mutated_failure_lists_never_crash(void **state)
+{
+	(void)state;
+	mutate_and_load(issue_failures, strlen(issue_failures), 20240612, "failures.5.nodes.3=db1");
 }
 
 int main(void)
@@ -763,6 +1071,13 @@ int main(void)
 		cmocka_unit_test(missing_files_are_an_error_without_a_line),
 		cmocka_unit_test(deep_nesting_is_an_error_not_a_crash),
 		cmocka_unit_test(mutated_scenarios_never_crash),
+		cmocka_unit_test(failures_load_in_file_order_as_the_issue_writes_them),
+		cmocka_unit_test(failure_node_names_follow_the_node_counts_after_overrides),
+		cmocka_unit_test(failure_overrides_edit_and_add_entries_by_index),
+		cmocka_unit_test(failure_mistakes_are_all_reported_in_one_pass),
+		cmocka_unit_test(failures_start_before_the_end_of_the_run),
+		cmocka_unit_test(a_failed_load_keeps_only_failures_on_existing_nodes),
+		cmocka_unit_test(mutated_failure_lists_never_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

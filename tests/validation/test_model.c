@@ -20,7 +20,9 @@
 
 #include <cmocka.h>
 
+#include "models/arch.h"
 #include "models/replications.h"
+#include "sim/ci.h"
 #include "sim/analytic.h"
 #include "sim/time.h"
 #include "theory.h"
@@ -153,6 +155,79 @@ static void four_exponential_tiers_are_a_jackson_network(void **state)
 	model_config_fini(&cfg);
 }
 
+/* A gray failure (kind: slow, factor 2) on the only app server for the whole
+ * run is an M/M/4 whose service time is twice the configured one. */
+static void slow_app_server_is_erlang_c_at_the_slower_speed(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	transparent(&cfg);
+	const double s = 2e-3, factor = 2;
+	cfg.app.cores = 4;
+	exponential(&cfg.wl.classes[0].app, s * 1e3);
+	cfg.wl.rate_per_s = 0.8 * 4 / (s * factor);
+	cfg.duration_ns = 205 * SIM_NS_PER_S;
+	cfg.failures[0] = (struct failure_spec){
+		.kind = FAILURE_SLOW, .at_ns = 0, .for_ns = 0, .factor = factor,
+		.nodes = {{TIER_APP, 0}}, .nnodes = 1,
+	};
+	cfg.nfailures = 1;
+	struct theory_case c = {
+		.what = "app x2 slower as M/M/4 (s)", .nmetrics = 2, .metric = {"mean", "p99"},
+		.analytic = {sim_mmc_response_mean_s(cfg.wl.rate_per_s, 4, s * factor),
+			     sim_mmc_response_quantile_s(cfg.wl.rate_per_s, 4, s * factor, 0.99)},
+		.reps = 20, .base_seed = 401, .run = run_model, .ctx = &cfg,
+	};
+	theory_expect(&c);
+	model_config_fini(&cfg);
+}
+
+/* A slow window doubles the app server's utilization inside it and only
+ * there: the utilization law per 1 s window, inside and outside, must lie
+ * in the 99.9% CI of the windows' utilizations. */
+static void slow_window_doubles_utilization_only_while_it_lasts(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	transparent(&cfg);
+	cfg.app.cores = 4;
+	exponential(&cfg.wl.classes[0].app, 4);
+	cfg.wl.rate_per_s = 400; /* utilization 0.4, and 0.8 while twice slower */
+	cfg.warmup_ns = 10 * SIM_NS_PER_S;
+	cfg.duration_ns = 210 * SIM_NS_PER_S;
+	cfg.replications = 1;
+	cfg.seed = 501;
+	cfg.failures[0] = (struct failure_spec){
+		.kind = FAILURE_SLOW, .at_ns = 60 * SIM_NS_PER_S, .for_ns = 100 * SIM_NS_PER_S,
+		.factor = 2, .nodes = {{TIER_APP, 0}}, .nnodes = 1,
+	};
+	cfg.nfailures = 1;
+	struct model_results r;
+	assert_int_equal(model_run_replication(&cfg, 0, &r), 0);
+	int app = -1;
+	for (size_t i = 0; i < r.nnodes; i++)
+		if (r.nodes[i].tier == TIER_APP)
+			app = (int)i;
+	assert_true(app >= 0);
+	static double inside[256], outside[256];
+	size_t nin = 0, nout = 0;
+	for (size_t w = 11; w < r.nwindows; w++) { /* past the warm-up */
+		double t = (double)w; /* window w covers [w, w + 1) s */
+		if (t >= 61 && t < 159)
+			inside[nin++] = r.windows[w].node_utilization[app];
+		else if (t < 59 || t >= 161)
+			outside[nout++] = r.windows[w].node_utilization[app];
+	}
+	struct sim_ci in = sim_ci_of(inside, nin, 0.999), out = sim_ci_of(outside, nout, 0.999);
+	print_message("  slow window: utilization %.4f [%.4f, %.4f] (law 0.8), "
+		      "outside %.4f [%.4f, %.4f] (law 0.4)\n",
+		      in.mean, in.lo, in.hi, out.mean, out.lo, out.hi);
+	assert_true(sim_ci_contains(&in, 0.8));
+	assert_true(sim_ci_contains(&out, 0.4));
+	model_results_fini(&r);
+	model_config_fini(&cfg);
+}
+
 static double mean_s(const struct sim_dist *d) { return sim_dist_mean(d) / 1e9; }
 
 static void every_node_follows_the_utilization_law(void **state)
@@ -217,6 +292,8 @@ int main(void)
 		cmocka_unit_test(app_tier_alone_is_erlang_c),
 		cmocka_unit_test(four_exponential_tiers_are_a_jackson_network),
 		cmocka_unit_test(every_node_follows_the_utilization_law),
+		cmocka_unit_test(slow_app_server_is_erlang_c_at_the_slower_speed),
+		cmocka_unit_test(slow_window_doubles_utilization_only_while_it_lasts),
 	};
 	return cmocka_run_group_tests_name("validation: the architecture model", tests, NULL, NULL);
 }

@@ -1,0 +1,25 @@
+/* Option-parsing pieces every subcommand shares, so each says the same thing
+ * the same way: -j, and getopt's missing-value and unknown-option cases. */
+#include <getopt.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "sim/units.h"
+
+int cli_parse_jobs(const char *sub, const char *arg, int *jobs)
+{
+	struct sim_parse_error err;
+	int64_t n;
+	if (sim_parse_count(arg, &n, &err) || n < 1 || n > 1024)
+		return cli_usage_error(sub, "-j: expected a whole number from 1 to 1024, got '%s'", arg);
+	*jobs = (int)n;
+	return 0;
+}
+
+int cli_option_error(const char *sub, int ch, char **argv)
+{
+	if (ch == ':')
+		return cli_usage_error(sub, "option '%s' needs a value", argv[optind - 1]);
+	return cli_usage_error(sub, "unknown option '%s' (see 'tiersim %s --help')", argv[optind - 1],
+			       sub);
+}
