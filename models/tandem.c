@@ -75,7 +75,7 @@ static void on_arrival(struct sim_engine *e, void *obj, uint64_t arg)
 		c->stage = 0;
 		enter_station(net, c);
 	}
-	int64_t gap = (int64_t)(gsl_ran_exponential(net->arrival_rng, net->arrival_mean_ns) + 0.5);
+	int64_t gap = (int64_t)(sim_rand_exp(net->arrival_rng, net->arrival_mean_ns) + 0.5);
 	sim_engine_after(e, gap, on_arrival, net, 0);
 }
 

@@ -130,7 +130,7 @@ static void schedule_next_arrival(struct arch *a, int64_t from_ns)
 {
 	struct wl_state *w = &a->wl;
 	double increment = a->cfg->wl.arrivals == WL_ARRIVALS_POISSON
-				   ? gsl_ran_exponential(w->arrivals, 1.0)
+				   ? sim_rand_exp(w->arrivals, 1.0)
 				   : 1.0;
 	int64_t at = wl_profile_advance(&w->profile, from_ns, increment);
 	if (at < a->end_ns)

@@ -1042,11 +1042,9 @@ double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
 	case SIM_DIST_CONST:
 		return d->p[0];
 	case SIM_DIST_EXP:
-		/* Inversion, as gsl_ran_exponential, but with log(U) for U in
-		 * (0, 1) instead of its log1p(-U): the same distribution (U and
-		 * 1 - U are alike), and log is several times cheaper.  This is
-		 * the most drawn family (arrivals, service, the hold bench). */
-		return -d->p[0] * log(gsl_rng_uniform_pos(r));
+		/* The most drawn family (arrivals, service, the hold bench):
+		 * see sim_rand_exp for why not gsl_ran_exponential. */
+		return sim_rand_exp(r, d->p[0]);
 	case SIM_DIST_UNIFORM:
 		return d->p[0] + (d->p[1] - d->p[0]) * gsl_rng_uniform(r);
 	case SIM_DIST_NORMAL:
@@ -1066,7 +1064,7 @@ double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
 	case SIM_DIST_PARETO:
 		return gsl_ran_pareto(r, d->p[0], d->p[1]);
 	case SIM_DIST_HYPEREXP:
-		return gsl_ran_exponential(r, gsl_rng_uniform(r) < d->p[0] ? d->p[1] : d->p[2]);
+		return sim_rand_exp(r, gsl_rng_uniform(r) < d->p[0] ? d->p[1] : d->p[2]);
 	case SIM_DIST_EMPIRICAL:
 		return d->samples_ns[gsl_rng_uniform_int(r, d->nsamples)];
 	}

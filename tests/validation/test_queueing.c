@@ -134,7 +134,7 @@ static void md1_matches_pollaczek_khinchine(void **state)
 static void mg1_lognormal_matches_pollaczek_khinchine(void **state)
 {
 	(void)state;
-	mg1_case("M/G/1 lognormal cv 2 (s)", "lognormal(mean=1ms, cv=2)", 0.7, 31, 1000);
+	mg1_case("M/G/1 lognormal cv 2 (s)", "lognormal(mean=1ms, cv=2)", 0.7, 31, 1600);
 }
 
 /* The four stations of ../shared/bench/limit_tandem.c. */
