@@ -189,6 +189,11 @@ void request_fail(struct request *r, enum model_error cause)
 	}
 }
 
+void request_lost(struct request *r)
+{
+	r->lost = true;
+}
+
 void request_free(struct arch *a, struct request *r)
 {
 	sim_pool_put(&a->requests, r);

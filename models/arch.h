@@ -23,6 +23,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "config.h"
+#include "lb_check.h"
 #include "record.h"
 #include "request.h"
 #include "results.h"
@@ -71,6 +72,7 @@ struct node {
 	int64_t down_since_ns;      /* when it last stopped being UP */
 	int64_t down_ns;            /* total time not UP since the last reset */
 	int failure;                /* the failure that holds it down, -1 = none */
+	uint32_t epoch;             /* bumped when it fails and when it restarts */
 	struct sim_station *stations[NODE_MAX_STATIONS]; /* all of its stations */
 	int nstations;
 	gsl_rng *rng;               /* the node's stream "NAME.service" */
@@ -83,6 +85,7 @@ struct lb_node {
 	struct sim_station slots;   /* maxconn, held per request; FIFO, timeout queue */
 	struct sim_station cpu;     /* nbthread */
 	bool holds_vip;
+	struct lb_check_set checks; /* its health checks of the web servers */
 };
 
 struct web_node {
@@ -175,13 +178,21 @@ void arch_station_init(struct arch *a, struct sim_station *st, const char *name,
 		       int64_t queue_cap, int64_t queue_timeout_ns, sim_station_done_fn done,
 		       void *owner);
 
-/* The web server refused the LB's connection (RST, one hop back). */
+/* The LB's connection to the web server failed: refused (RST, one hop
+ * back) or timed out (a black hole, after timeout connect). */
+void lb_connect_failed(struct arch *a, struct request *r, enum model_error cause);
 void lb_connect_refused(struct arch *a, struct request *r);
 /* The node a query goes to, or NULL when none can take it. */
 struct db_node *db_route(struct arch *a, const struct request *r, bool is_write);
 
 /* Schedule the scenario's failures (models/failures.c). */
 void failures_schedule(struct arch *a);
+/* A node fails (its health says how) or comes back. */
+void node_fail(struct arch *a, struct node *n, enum node_health health);
+void node_recover(struct arch *a, struct node *n);
+/* A request that nothing will move any more: it waits for the nearest
+ * caller's time-out to rescue it (docs/failures.md). */
+void request_lost(struct request *r);
 
 /* Deliver r to `next` after one network hop (a draw of net.hop); `hops`
  * hops at once when nothing happens in between. */

@@ -11,13 +11,15 @@
  *    instant (the work left in service is rescaled: a CPU that slows down
  *    mid-request slows that request too), and back to nominal at the end;
  *    requests queue, pools and threads fill, callers hit their time-outs.
- *  - crash, process, partition and random failures change the node's health
- *    (docs/failures.md says how peers experience each); they are described
- *    by the configuration but not simulated in this version:
- *    model_failures_supported refuses them before a run, so a result never
+ *  - crash, process and partition change the node's health (docs/failures.md
+ *    says how peers experience each).  A crashed or process-dead node's
+ *    stations go down, ending what they hold; a partitioned node keeps
+ *    working but nothing gets in or out.  In this version they are
+ *    simulated for web servers; on other tiers, and random failures, they
+ *    are refused before a run (model_failures_supported), so a result never
  *    silently ignores a failure.
- * Overlapping slow failures of one node: the later one replaces the factor
- * and the node returns to nominal when the one in force ends. */
+ * Overlapping failures of one node: the first in force decides, and the
+ * others that start while it lasts are ignored. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -45,16 +47,59 @@ static void set_slow(struct arch *a, struct node *n, double factor)
 		sim_station_set_speed(&a->engine, n->stations[i], 1.0 / factor);
 }
 
+void node_fail(struct arch *a, struct node *n, enum node_health health)
+{
+	int64_t now = a->engine.now_ns;
+	n->health = health;
+	n->epoch++;
+	n->down_since_ns = now;
+	rec_node_down(&a->rec, n);
+	if (health != NODE_PARTITIONED)
+		for (int i = 0; i < n->nstations; i++)
+			sim_station_set_down(&a->engine, n->stations[i]);
+	if (n->kind->failed)
+		n->kind->failed(n);
+}
+
+void node_recover(struct arch *a, struct node *n)
+{
+	int64_t now = a->engine.now_ns;
+	n->down_ns += now - n->down_since_ns;
+	if (n->health != NODE_PARTITIONED)
+		n->epoch++; /* a restart: connections of before are gone */
+	n->health = NODE_UP;
+	for (int i = 0; i < n->nstations; i++)
+		sim_station_set_up(&a->engine, n->stations[i]);
+	if (n->kind->recovered)
+		n->kind->recovered(n);
+	rec_node_up(&a->rec, n);
+}
+
+static enum node_health health_of(enum failure_kind kind)
+{
+	switch (kind) {
+	case FAILURE_PROCESS:
+		return NODE_PROCESS_DEAD;
+	case FAILURE_PARTITION:
+		return NODE_PARTITIONED;
+	default:
+		return NODE_CRASHED;
+	}
+}
+
 static void on_failure_start(struct sim_engine *e, void *obj, uint64_t arg)
 {
 	struct arch *a = arch_of(e);
 	(void)obj;
 	const struct failure_spec *f = &a->cfg->failures[failure_of(arg)];
 	struct node *n = a->nodes[node_of(arg)];
-	if (f->kind == FAILURE_SLOW) {
-		n->failure = (int)failure_of(arg);
+	if (n->failure >= 0)
+		return; /* already failed: the failure in force decides */
+	n->failure = (int)failure_of(arg);
+	if (f->kind == FAILURE_SLOW)
 		set_slow(a, n, f->factor);
-	}
+	else
+		node_fail(a, n, health_of(f->kind));
 }
 
 static void on_failure_end(struct sim_engine *e, void *obj, uint64_t arg)
@@ -62,20 +107,28 @@ static void on_failure_end(struct sim_engine *e, void *obj, uint64_t arg)
 	struct arch *a = arch_of(e);
 	(void)obj;
 	struct node *n = a->nodes[node_of(arg)];
-	if (n->failure == (int)failure_of(arg)) {
-		n->failure = -1;
+	if (n->failure != (int)failure_of(arg))
+		return;
+	n->failure = -1;
+	if (a->cfg->failures[failure_of(arg)].kind == FAILURE_SLOW)
 		set_slow(a, n, 1.0);
-	}
+	else
+		node_recover(a, n);
 }
 
 bool model_failures_supported(const struct model_config *cfg, char *why, size_t whylen)
 {
 	for (size_t i = 0; i < cfg->nfailures; i++) {
 		const struct failure_spec *f = &cfg->failures[i];
-		if (f->kind != FAILURE_SLOW) {
+		if (f->kind == FAILURE_SLOW)
+			continue;
+		bool web_only = f->kind != FAILURE_RANDOM;
+		for (int k = 0; k < f->nnodes; k++)
+			web_only = web_only && f->nodes[k].tier == TIER_WEB;
+		if (!web_only) {
 			snprintf(why, whylen,
-				 "failures[%zu]: %s failures are not simulated in this version yet "
-				 "(slow failures are); see docs/failures.md",
+				 "failures[%zu]: %s failures are simulated only for web servers in "
+				 "this version (slow failures on every tier); see docs/failures.md",
 				 i, failure_kind_name(f->kind));
 			return false;
 		}

@@ -59,37 +59,45 @@ static void fail_at_lb(struct arch *a, struct request *r, enum model_error cause
 
 /* ---------------------------------------------------------------- balancing */
 
-static bool web_in_lb_view(const struct web_node *w) { return node_is_up(&w->base); }
+/* A web server is in the LB's rotation while its health checks say UP
+ * (HAProxy never looks at the server itself, only at its checks). */
+static bool web_in_lb_view(const struct lb_node *lb, const struct web_node *w)
+{
+	return lb_check_is_up(&lb->checks, w->base.index);
+}
 
-static struct web_node *pick_roundrobin(struct arch *a, struct web_node *exclude)
+static struct web_node *pick_roundrobin(struct arch *a, const struct lb_node *lb,
+				struct web_node *exclude)
 {
 	for (int i = 0; i < a->nweb; i++) {
 		struct web_node *w = &a->web[(a->lb_rr++) % (uint64_t)a->nweb];
-		if (web_in_lb_view(w) && w != exclude)
+		if (web_in_lb_view(lb, w) && w != exclude)
 			return w;
 	}
 	return NULL;
 }
 
-static struct web_node *pick_leastconn(struct arch *a, struct web_node *exclude)
+static struct web_node *pick_leastconn(struct arch *a, const struct lb_node *lb,
+				struct web_node *exclude)
 {
 	struct web_node *best = NULL;
 	uint64_t start = a->lb_rr++;
 	for (int i = 0; i < a->nweb; i++) {
 		struct web_node *w = &a->web[(start + (uint64_t)i) % (uint64_t)a->nweb];
-		if (web_in_lb_view(w) && w != exclude && (!best || w->base.active < best->base.active))
+		if (web_in_lb_view(lb, w) && w != exclude && (!best || w->base.active < best->base.active))
 			best = w;
 	}
 	return best;
 }
 
 /* Map-based hashing over the running servers, as HAProxy's default hash-type. */
-static struct web_node *pick_source(struct arch *a, uint32_t client, struct web_node *exclude)
+static struct web_node *pick_source(struct arch *a, const struct lb_node *lb, uint32_t client,
+				    struct web_node *exclude)
 {
 	struct web_node *running[MODEL_MAX_NODES];
 	int n = 0;
 	for (int i = 0; i < a->nweb; i++)
-		if (web_in_lb_view(&a->web[i]) && &a->web[i] != exclude)
+		if (web_in_lb_view(lb, &a->web[i]) && &a->web[i] != exclude)
 			running[n++] = &a->web[i];
 	if (n == 0)
 		return NULL;
@@ -97,12 +105,13 @@ static struct web_node *pick_source(struct arch *a, uint32_t client, struct web_
 	return running[h % (uint32_t)n];
 }
 
-static struct web_node *pick_first(struct arch *a, struct web_node *exclude)
+static struct web_node *pick_first(struct arch *a, const struct lb_node *lb,
+				struct web_node *exclude)
 {
 	struct web_node *fallback = NULL;
 	for (int i = 0; i < a->nweb; i++) {
 		struct web_node *w = &a->web[i];
-		if (!web_in_lb_view(w) || w == exclude)
+		if (!web_in_lb_view(lb, w) || w == exclude)
 			continue;
 		if (w->base.active < w->max_connections)
 			return w;
@@ -116,14 +125,14 @@ static struct web_node *pick_web(struct arch *a, const struct request *r, struct
 {
 	switch (a->cfg->lb.balance) {
 	case LB_BALANCE_LEASTCONN:
-		return pick_leastconn(a, exclude);
+		return pick_leastconn(a, r->lb, exclude);
 	case LB_BALANCE_SOURCE:
-		return pick_source(a, r->client, exclude);
+		return pick_source(a, r->lb, r->client, exclude);
 	case LB_BALANCE_FIRST:
-		return pick_first(a, exclude);
+		return pick_first(a, r->lb, exclude);
 	case LB_BALANCE_ROUNDROBIN:
 	default:
-		return pick_roundrobin(a, exclude);
+		return pick_roundrobin(a, r->lb, exclude);
 	}
 }
 
@@ -139,7 +148,10 @@ static void on_server_timeout(struct sim_engine *e, struct sim_timeout_queue *q,
 	if (r->lb_slot.station)
 		sim_station_release(e, r->lb_slot.station, &r->lb_slot);
 	wl_answer_error(a, r, ERR_SERVER_TIMEOUT);
-	/* r goes on downstream; lb_answer frees it when its answer comes back. */
+	/* r goes on downstream and lb_answer frees it when its answer comes
+	 * back; a lost request never comes back, so it ends here. */
+	if (r->lost)
+		request_free(a, r);
 }
 
 static void connect_to_web(struct arch *a, struct request *r, struct web_node *w)
@@ -205,6 +217,25 @@ static void on_slot_done(struct sim_engine *e, struct sim_station *st, struct si
 		   status == SIM_JOB_TIMED_OUT ? ERR_QUEUE_TIMEOUT : ERR_CONNECT_REFUSED);
 }
 
+/* How a web server answers a health check, from its health. */
+static enum lb_check_probe probe_web(void *ctx, int server)
+{
+	struct lb_node *lb = ctx;
+	const struct node *w = &lb->base.arch->web[server].base;
+	if (node_refuses(w))
+		return LB_CHECK_REFUSED;
+	return node_is_black_hole(w) ? LB_CHECK_NO_ANSWER : LB_CHECK_OK;
+}
+
+static void on_check_change(void *ctx, int server, bool up, int64_t now_ns)
+{
+	struct lb_node *lb = ctx;
+	struct arch *a = lb->base.arch;
+	(void)now_ns;
+	if (!up && lb->holds_vip)
+		rec_node_detected(&a->rec, &a->web[server].base);
+}
+
 int lb_node_init(struct arch *a, struct lb_node *n)
 {
 	const struct lb_config *c = &a->cfg->lb;
@@ -213,6 +244,12 @@ int lb_node_init(struct arch *a, struct lb_node *n)
 	n->slots.started_fn = on_slot_started;
 	arch_station_init(a, &n->cpu, n->base.name, c->threads, -1, 0, on_cpu_done, n);
 	n->holds_vip = n->base.index == 0;
+	/* Checks of the two LBs start half an interval apart (two processes
+	 * started independently). */
+	int64_t phase = n->base.index * c->check.inter_ns / 2;
+	if (lb_check_init(&n->checks, &a->engine, &c->check, c->timeout_connect_ns, a->nweb, phase,
+			  probe_web, on_check_change, n) != 0)
+		return -1;
 	if (n->base.index == 0 && c->timeout_server_ns > 0)
 		sim_timeout_queue_init(&a->server_timeouts, c->timeout_server_ns, on_server_timeout, a);
 	return 0;
@@ -262,12 +299,12 @@ static void on_retry_turnaround(struct sim_engine *e, void *obj, uint64_t arg)
 	connect_to_web(a, r, r->web);
 }
 
-void lb_connect_refused(struct arch *a, struct request *r)
+void lb_connect_failed(struct arch *a, struct request *r, enum model_error cause)
 {
 	const struct lb_config *c = &a->cfg->lb;
 	r->web->base.active--;
 	if (!r->call || r->lb_answered || r->lb_tries > c->retries) {
-		fail_at_lb(a, r, ERR_CONNECT_REFUSED);
+		fail_at_lb(a, r, cause);
 		return;
 	}
 	bool last_retry = r->lb_tries == c->retries;
@@ -280,6 +317,11 @@ void lb_connect_refused(struct arch *a, struct request *r)
 	}
 	r->stage = STAGE_LB_RETRY;
 	sim_engine_after(&a->engine, LB_RETRY_TURNAROUND_NS, on_retry_turnaround, r, 0);
+}
+
+void lb_connect_refused(struct arch *a, struct request *r)
+{
+	lb_connect_failed(a, r, ERR_CONNECT_REFUSED);
 }
 
 void lb_answer(struct arch *a, struct request *r)
@@ -303,6 +345,8 @@ void lb_client_gone(struct arch *a, struct request *r)
 		if (r->lb_slot.station)
 			sim_station_release(&a->engine, r->lb_slot.station, &r->lb_slot);
 		sim_timeout_stop(&a->server_timeouts, &r->server_timeout);
+		if (r->lost) /* nothing would ever bring it back */
+			request_free(a, r);
 		return;
 	}
 }

@@ -14,6 +14,8 @@
 static struct sim_station *node_cpu(struct node *n) { return n->kind->cpu(n); }
 
 static void on_window_end(struct sim_engine *e, void *obj, uint64_t arg);
+static void settle_incidents(struct recorder *rec);
+static void count_by_send_window(struct recorder *rec, const struct wl_call *call, bool ok);
 
 int rec_init(struct recorder *rec, struct arch *a, struct model_results *out)
 {
@@ -87,9 +89,12 @@ static void close_window(struct recorder *rec, int64_t now_ns)
 		return;
 	struct model_window *w = &out->windows[rec->window];
 	float *util = w->node_utilization, *queue = w->node_queue;
+	uint64_t sent_completed = w->sent_completed, sent_failed = w->sent_failed;
 	*w = rec->cur;
 	w->node_utilization = util;
 	w->node_queue = queue;
+	w->sent_completed = sent_completed; /* filled as outcomes come, not at close */
+	w->sent_failed = sent_failed;
 	window_percentiles_s(&rec->win_all, &w->p50_s, &w->p90_s, &w->p99_s);
 	for (size_t k = 0; k < out->nclasses; k++) {
 		window_percentiles_s(&rec->win_class[k], &w->class_p50_s[k], &w->class_p90_s[k],
@@ -138,6 +143,9 @@ void rec_begin_measuring(struct recorder *rec)
 		double queue_part = sim_timeavg_area(&cpu->queue_avg, now) - rec->queue_area_at_start[i];
 		n->kind->reset_stats(n, now);
 		n->served = 0;
+		n->down_ns = 0;
+		if (!node_is_up(n))
+			n->down_since_ns = now;
 		rec->busy_area_at_start[i] = -busy_part;
 		rec->queue_area_at_start[i] = -queue_part;
 	}
@@ -165,6 +173,7 @@ void rec_finish(struct recorder *rec)
 		nr->utilization = sim_station_utilization(cpu, now);
 		nr->queue_mean = sim_station_queue_mean(cpu, now);
 		nr->served = n->served;
+		nr->down_s = sim_ns_to_s(n->down_ns + (node_is_up(n) ? 0 : now - n->down_since_ns));
 		if (nr->tier == TIER_LB)
 			strcpy(nr->role, a->lb[n->index].holds_vip ? "active" : "standby");
 		else if (nr->tier == TIER_DB)
@@ -183,6 +192,7 @@ void rec_finish(struct recorder *rec)
 void rec_close(struct recorder *rec)
 {
 	rec->out->unfinished = rec->open_measured;
+	settle_incidents(rec); /* after the drain: late outcomes count too */
 }
 
 /* A measured call got its outcome; the drain ends with the last one. */
@@ -223,6 +233,7 @@ void rec_completed(struct recorder *rec, const struct wl_call *call, int64_t lat
 		sim_histogram_add(&rec->win_all, latency_ns);
 		sim_histogram_add(&rec->win_class[call->class_idx], latency_ns);
 	}
+	count_by_send_window(rec, call, true);
 	if (!call->measured)
 		return;
 	measured_call_ended(rec);
@@ -241,6 +252,7 @@ void rec_failed(struct recorder *rec, const struct wl_call *call, enum model_err
 {
 	if (!rec->draining)
 		rec->cur.failed++;
+	count_by_send_window(rec, call, false);
 	if (!call->measured)
 		return;
 	measured_call_ended(rec);
@@ -252,4 +264,93 @@ void rec_failed(struct recorder *rec, const struct wl_call *call, enum model_err
 void rec_dropped(struct recorder *rec)
 {
 	rec->dropped++;
+}
+
+/* The open incident of node n (the latest one without a recovery), or NULL. */
+static struct model_incident *open_incident(struct recorder *rec, const struct node *n)
+{
+	struct model_results *out = rec->out;
+	for (size_t i = out->nincidents; i-- > 0;)
+		if (!strcmp(out->incidents[i].node, n->name))
+			return isnan(out->incidents[i].recovered_s) ? &out->incidents[i] : NULL;
+	return NULL;
+}
+
+void rec_node_down(struct recorder *rec, const struct node *n)
+{
+	struct model_results *out = rec->out;
+	if (out->nincidents >= MODEL_MAX_INCIDENTS)
+		return;
+	struct model_incident *inc = &out->incidents[out->nincidents++];
+	memset(inc, 0, sizeof *inc);
+	snprintf(inc->node, sizeof inc->node, "%s", n->name);
+	inc->kind = n->failure >= 0 ? rec->arch->cfg->failures[n->failure].kind : FAILURE_CRASH;
+	inc->at_s = sim_ns_to_s(rec->arch->engine.now_ns);
+	inc->detected_s = inc->recovered_s = inc->restored_s = NAN;
+}
+
+void rec_node_detected(struct recorder *rec, const struct node *n)
+{
+	struct model_incident *inc = open_incident(rec, n);
+	if (inc && isnan(inc->detected_s))
+		inc->detected_s = sim_ns_to_s(rec->arch->engine.now_ns);
+}
+
+void rec_node_up(struct recorder *rec, const struct node *n)
+{
+	struct model_incident *inc = open_incident(rec, n);
+	if (inc)
+		inc->recovered_s = sim_ns_to_s(rec->arch->engine.now_ns);
+}
+
+/* Success ratio of the requests first sent in a window; NAN: none ended. */
+static double window_success(const struct model_window *w)
+{
+	uint64_t ended = w->sent_completed + w->sent_failed;
+	return ended ? (double)w->sent_completed / (double)ended : NAN;
+}
+
+/* Count an outcome against the window its request was first sent in. */
+static void count_by_send_window(struct recorder *rec, const struct wl_call *call, bool ok)
+{
+	struct model_results *out = rec->out;
+	size_t w = (size_t)(call->first_send_ns / out->window_ns);
+	if (w >= out->nwindows)
+		return;
+	if (ok)
+		out->windows[w].sent_completed++;
+	else
+		out->windows[w].sent_failed++;
+}
+
+/* restored_s and failed_requests of each incident, from the outcomes of the
+ * requests by the window they were first sent in (so a time-out that ends a
+ * request 10 s later still counts where the request met the failure): the
+ * level before is the success ratio of the ten windows before the failure;
+ * the incident is over at the start of the first window from the failure on
+ * that is back at that level (to within 0.1%). */
+static void settle_incidents(struct recorder *rec)
+{
+	struct model_results *out = rec->out;
+	double window_s = sim_ns_to_s(out->window_ns);
+	for (size_t i = 0; i < out->nincidents; i++) {
+		struct model_incident *inc = &out->incidents[i];
+		size_t first = (size_t)(inc->at_s / window_s);
+		uint64_t done = 0, ended = 0;
+		for (size_t w = first > 10 ? first - 10 : 0; w < first && w < out->nwindows; w++) {
+			done += out->windows[w].sent_completed;
+			ended += out->windows[w].sent_completed + out->windows[w].sent_failed;
+		}
+		double before = ended ? (double)done / (double)ended : 1.0;
+		for (size_t w = first; w < out->nwindows; w++) {
+			double ok = window_success(&out->windows[w]);
+			inc->failed_requests += out->windows[w].sent_failed;
+			if (!isnan(ok) && ok >= before - 0.001) {
+				/* the failure's own window may already be fine */
+				inc->restored_s = w == first ? inc->at_s : (double)w * window_s;
+				inc->failed_requests -= out->windows[w].sent_failed;
+				break;
+			}
+		}
+	}
 }

@@ -63,4 +63,10 @@ void rec_completed(struct recorder *rec, const struct wl_call *call, int64_t lat
 void rec_failed(struct recorder *rec, const struct wl_call *call, enum model_error cause);
 void rec_dropped(struct recorder *rec);
 
+/* Incidents: a node failed, the system noticed, the node came back. */
+struct node;
+void rec_node_down(struct recorder *rec, const struct node *n);
+void rec_node_detected(struct recorder *rec, const struct node *n);
+void rec_node_up(struct recorder *rec, const struct node *n);
+
 #endif

@@ -72,10 +72,13 @@ struct request {
 	enum model_error error;      /* valid when failed */
 	bool failed;
 	bool lb_answered;            /* the LB already answered the client (504) */
+	bool lost;                   /* stuck at a dead node: a time-out must rescue it */
 	bool cache_hit;              /* answered from nginx's proxy_cache */
 	bool query_is_write;         /* the current query */
 	uint8_t lb_tries;            /* connect attempts to a web server so far */
 	uint8_t web_connections;     /* held at its web node: 1, or 2 when proxying */
+	uint32_t web_epoch;          /* its web node's epoch when it arrived there */
+	struct sim_event_handle connect_timer; /* the LB's connect to a black hole */
 };
 
 /* The request that embeds `job` as its `member`. */

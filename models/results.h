@@ -39,6 +39,7 @@ enum model_error {
 };
 
 #define MODEL_MAX_NODES 256
+#define MODEL_MAX_INCIDENTS 64
 
 struct model_node_result {
 	char name[16];          /* lb1, web2, app3, db1 */
@@ -50,6 +51,17 @@ struct model_node_result {
 	uint64_t served;        /* requests (or queries) it completed */
 };
 
+/* One failure of one node, as the run saw it (times from the run's start). */
+struct model_incident {
+	char node[16];
+	enum failure_kind kind;
+	double at_s;            /* the failure started */
+	double detected_s;      /* the system noticed (the LB marked it down); NAN: never */
+	double recovered_s;     /* the node came back; NAN: not within the run */
+	double restored_s;      /* the success ratio was back at its level before; NAN: never */
+	uint64_t failed_requests; /* requests that failed from `at` until restored */
+};
+
 struct model_class_result {
 	uint64_t offered, completed, failed;
 	struct sim_tally latency_s;     /* successful requests */
@@ -59,6 +71,9 @@ struct model_class_result {
 /* One window of the time series (all requests, and per class). */
 struct model_window {
 	uint64_t offered, completed, failed;
+	/* outcomes of the requests first sent in this window, whenever they
+	 * ended: what a failure did to the requests that met it */
+	uint64_t sent_completed, sent_failed;
 	double latency_sum_s;   /* of requests completed in the window */
 	/* Percentiles per window come from a per-window histogram in the
 	 * aggregate; the model keeps p50/p90/p99 computed at window close. */
@@ -83,6 +98,8 @@ struct model_results {
 	struct model_node_result nodes[MODEL_MAX_NODES];
 	double tier_utilization[TIER_COUNT]; /* mean over the tier's nodes */
 	double tier_queue_mean[TIER_COUNT];  /* mean over the tier's nodes */
+	size_t nincidents;
+	struct model_incident incidents[MODEL_MAX_INCIDENTS];
 	size_t nwindows;
 	int64_t window_ns;
 	struct model_window *windows; /* owned; model_results_fini frees */

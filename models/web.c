@@ -28,17 +28,55 @@ static void web_reset_stats(struct node *n, int64_t now_ns)
 
 static struct sim_station *web_cpu(struct node *n) { return &web_of(n)->cpu; }
 
+static void web_failed(struct node *n);
+
 const struct node_kind web_kind = {
 	.tier = TIER_WEB, .name = "web", .reset_stats = web_reset_stats, .cpu = web_cpu,
+	.failed = web_failed,
 };
+
+/* Whether r still belongs to its web server's current life: a crash or a
+ * process death since r arrived reset every connection it had there. */
+static bool web_still_has(const struct web_node *w, const struct request *r)
+{
+	return w->base.epoch == r->web_epoch && w->base.health != NODE_CRASHED &&
+	       w->base.health != NODE_PROCESS_DEAD;
+}
 
 /* The answer (or an error page) leaves for the LB. */
 static void respond(struct arch *a, struct request *r)
 {
-	r->web->connections -= r->web_connections;
+	struct web_node *w = r->web;
+	if (web_still_has(w, r))
+		w->connections -= r->web_connections;
+	r->web_connections = 0;
+	if (node_is_black_hole(&w->base) || w->base.epoch != r->web_epoch) {
+		/* nothing leaves a dead or cut-off server: HAProxy's timeout
+		 * server (504) or the client's own time-out ends it */
+		request_lost(r);
+		return;
+	}
+	r->stage = STAGE_BACK;
+	arch_after_hops(a, r, 1, lb_answer);
+}
+
+/* The process died under r: the LB's connection is reset at once (RST),
+ * and HAProxy answers 502 (the request was sent, so it is not retried). */
+static void reset_to_lb(struct arch *a, struct request *r)
+{
+	request_fail(r, ERR_CONNECT_REFUSED);
 	r->web_connections = 0;
 	r->stage = STAGE_BACK;
 	arch_after_hops(a, r, 1, lb_answer);
+}
+
+/* r was at (or returns to) a web server that failed since it arrived. */
+static void dead_at_web(struct arch *a, struct request *r)
+{
+	if (node_refuses(&r->web->base))
+		reset_to_lb(a, r);
+	else
+		request_lost(r);
 }
 
 static bool app_in_web_view(const struct app_node *p) { return node_is_up(&p->base); }
@@ -104,8 +142,7 @@ static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim
 	struct request *r = request_of(job, cpu);
 	(void)st;
 	if (status != SIM_JOB_DONE) {
-		request_fail(r, ERR_CONNECT_REFUSED);
-		respond(a, r);
+		dead_at_web(a, r);
 		return;
 	}
 	r->web->base.served++;
@@ -123,16 +160,33 @@ int web_node_init(struct arch *a, struct web_node *n)
 	return 0;
 }
 
+/* The LB's connect to a black-holed server gives up after timeout connect. */
+static void on_connect_timeout(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	(void)arg;
+	lb_connect_failed(arch_of(e), obj, ERR_CONNECT_TIMEOUT);
+}
+
 void web_receive(struct arch *a, struct request *r)
 {
 	const struct web_config *c = &a->cfg->web;
 	struct web_node *w = r->web;
-	if (!node_is_up(&w->base) || w->connections + 1 > w->max_connections) {
+	if (node_is_black_hole(&w->base)) {
+		/* the SYN is never answered: HAProxy's timeout connect, counted
+		 * from the SYN's arrival (one hop late, a fraction of a ms) */
+		if (a->cfg->lb.timeout_connect_ns > 0)
+			sim_engine_after(&a->engine, a->cfg->lb.timeout_connect_ns, on_connect_timeout, r, 0);
+		else
+			request_lost(r);
+		return;
+	}
+	if (node_refuses(&w->base) || w->connections + 1 > w->max_connections) {
 		arch_after_hops(a, r, 1, lb_connect_refused);
 		return;
 	}
 	w->connections++;
 	r->web_connections = 1;
+	r->web_epoch = w->base.epoch;
 	r->stage = STAGE_WEB_CPU;
 	gsl_rng *rng = w->base.rng;
 	double demand = gsl_rng_uniform(rng) < c->tls_reuse
@@ -150,5 +204,17 @@ void web_receive(struct arch *a, struct request *r)
 void web_answer(struct arch *a, struct request *r)
 {
 	r->app->base.active--;
+	if (!web_still_has(r->web, r)) {
+		dead_at_web(a, r);
+		return;
+	}
 	respond(a, r);
+}
+
+/* A crash or a process death takes every connection with it. */
+static void web_failed(struct node *n)
+{
+	struct web_node *w = (struct web_node *)n;
+	if (n->health != NODE_PARTITIONED)
+		w->connections = 0;
 }

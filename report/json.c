@@ -237,6 +237,24 @@ static void put_slo(struct jb *b, json_t *root, const struct rpt_summary *s)
 	set(b, root, "slo", slo);
 }
 
+static void put_incidents(struct jb *b, json_t *root, const struct rpt_summary *s)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < s->nincidents; i++) {
+		const struct rpt_incident *x = &s->incidents[i];
+		json_t *o = json_object();
+		set(b, o, "node", str(b, x->node));
+		set(b, o, "kind", str(b, x->kind));
+		set(b, o, "at_s", num(x->at_s));
+		set(b, o, "detected_s", num(x->detected_s));
+		set(b, o, "recovered_s", num(x->recovered_s));
+		set(b, o, "restored_s", num(x->restored_s));
+		set(b, o, "failed_requests", num(x->failed_requests));
+		push(b, list, o);
+	}
+	set(b, root, "incidents", list);
+}
+
 int rpt_write_json(const struct rpt_summary *s, FILE *out)
 {
 	struct jb b = {.ok = true};
@@ -247,6 +265,7 @@ int rpt_write_json(const struct rpt_summary *s, FILE *out)
 	put_traffic(&b, root, s);
 	put_resources(&b, root, s);
 	put_analytic(&b, root, s);
+	put_incidents(&b, root, s);
 	put_slo(&b, root, s);
 	int rc = 0;
 	if (!b.ok)

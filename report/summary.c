@@ -291,6 +291,40 @@ struct rpt_slo_result rpt_slo_evaluate(const struct rpt_summary *s, const struct
 	return v;
 }
 
+/* Mean of the replications' values that are defined (NAN when none is). */
+static double defined_mean(double sum, size_t n) { return n ? sum / (double)n : NAN; }
+
+static void fill_incidents(struct rpt_summary *s, const struct model_results *reps, size_t n)
+{
+	s->nincidents = reps[0].nincidents;
+	for (size_t i = 0; i < s->nincidents; i++) {
+		const struct model_incident *first = &reps[0].incidents[i];
+		struct rpt_incident *inc = &s->incidents[i];
+		snprintf(inc->node, sizeof inc->node, "%s", first->node);
+		inc->kind = failure_kind_name(first->kind);
+		inc->at_s = first->at_s;
+		double det = 0, rec = 0, res = 0, failed = 0;
+		size_t ndet = 0, nrec = 0, nres = 0, nall = 0;
+		for (size_t r = 0; r < n; r++) {
+			if (i >= reps[r].nincidents || strcmp(reps[r].incidents[i].node, inc->node))
+				continue; /* a replication whose failures differ (random ones) */
+			const struct model_incident *x = &reps[r].incidents[i];
+			nall++;
+			failed += (double)x->failed_requests;
+			if (!isnan(x->detected_s))
+				det += x->detected_s, ndet++;
+			if (!isnan(x->recovered_s))
+				rec += x->recovered_s, nrec++;
+			if (!isnan(x->restored_s))
+				res += x->restored_s, nres++;
+		}
+		inc->detected_s = defined_mean(det, ndet);
+		inc->recovered_s = defined_mean(rec, nrec);
+		inc->restored_s = defined_mean(res, nres);
+		inc->failed_requests = defined_mean(failed, nall);
+	}
+}
+
 static void fill_slo(struct rpt_summary *s, const struct model_config *cfg,
 		     const struct rpt_run_info *info)
 {
@@ -382,6 +416,7 @@ int rpt_summary_build(const struct model_config *cfg, const struct model_results
 
 	rpt_crosscheck_fill(cfg, analytic, out);
 	fill_slo(out, cfg, info);
+	fill_incidents(out, reps, n);
 	rc = fill_windows(out, cfg, reps, n);
 	if (rc)
 		rpt_summary_fini(out);

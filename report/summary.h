@@ -125,6 +125,18 @@ struct rpt_slo_result {
 	bool extra;                    /* from the command line, not the scenario */
 };
 
+/* One failure of one node, averaged over the replications (scheduled
+ * failures happen in every replication at the same instant). */
+struct rpt_incident {
+	char node[16];
+	const char *kind;              /* "crash", "process", "slow", "partition" */
+	double at_s;                   /* from the start of the run, warm-up included */
+	double detected_s;             /* mean over the replications that detected it; NAN: never */
+	double recovered_s;            /* the node came back; NAN: not within the run */
+	double restored_s;             /* success ratio back at its level before; NAN: never */
+	double failed_requests;        /* mean per replication */
+};
+
 struct rpt_summary {
 	/* the run */
 	char scenario[MODEL_NAME_MAX];
@@ -163,6 +175,9 @@ struct rpt_summary {
 	size_t nslo;
 	struct rpt_slo_result slo[RPT_MAX_SLO];
 	bool slo_met;                  /* every check met (true when there are none) */
+
+	size_t nincidents;
+	struct rpt_incident incidents[MODEL_MAX_INCIDENTS];
 
 	/* the time series */
 	size_t nwindows;

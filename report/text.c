@@ -235,6 +235,24 @@ static const char *fmt_slo_value(char *buf, const struct rpt_slo_result *r, doub
 	return buf;
 }
 
+/* A timeline: when each failure started, was noticed, ended, and when the
+ * success ratio was back. */
+static void put_incidents(FILE *out, const struct rpt_summary *s)
+{
+	if (!s->nincidents)
+		return;
+	char a[CELL], b[CELL], c[CELL];
+	fprintf(out, "%-14s %-10s %9s %12s %12s %12s %10s\n", "incidents", "kind", "at s",
+		"detected s", "back s", "restored s", "failed");
+	for (size_t i = 0; i < s->nincidents; i++) {
+		const struct rpt_incident *x = &s->incidents[i];
+		fprintf(out, "%-14s %-10s %9.3f %12s %12s %12s %10.1f\n", x->node, x->kind, x->at_s,
+			fmt(a, x->detected_s, 3), fmt(b, x->recovered_s, 3), fmt(c, x->restored_s, 3),
+			x->failed_requests);
+	}
+	fputc('\n', out);
+}
+
 static void put_slo(FILE *out, const struct rpt_summary *s)
 {
 	char a[CELL], b[CELL];
@@ -260,6 +278,7 @@ int rpt_write_text(const struct rpt_summary *s, FILE *out)
 	put_errors(out, s);
 	put_resources(out, s);
 	put_crosscheck(out, s);
+	put_incidents(out, s);
 	put_slo(out, s);
 	return ferror(out) ? EIO : 0;
 }
