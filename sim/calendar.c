@@ -1,7 +1,20 @@
-/* Event calendar: a ladder queue ordered by (at_ns, seq), with lazy
- * cancellation.
+/* Event calendar: a 4-ary heap for small calendars, a ladder queue for
+ * large ones, ordered by (at_ns, seq), with lazy cancellation.
  *
- * What.  A ladder queue (Tang, Goh and Thng, "Ladder Queue: An O(1) priority
+ * Heap mode.  A calendar of a few hundred events or fewer is just the 4-ary
+ * heap of the bottom (below): every push goes straight into it, every pop
+ * takes its root, and there is no top, rung or refill.  This is "heap mode":
+ * no rung and top_start at the end of time (UINT64_MAX), so the top takes
+ * nothing but events at SIM_TIME_NEVER.  When the bottom reaches SMALL_MAX
+ * entries it is spread over a rung spanning its own times and top_start
+ * moves past that rung, as in an epoch: the ladder below takes over.  When
+ * a refill (the bottom empty) finds at most SMALL_MAX / 2 live events, the
+ * whole ladder and top go back into the heap.  The gap between the two
+ * thresholds keeps a calendar hovering near one of them from switching
+ * back and forth: each switch is O(n) and is paid for by the SMALL_MAX / 2
+ * pushes (or the cancelled entries it drops) since the previous one.
+ *
+ * Ladder.  A ladder queue (Tang, Goh and Thng, "Ladder Queue: An O(1) priority
  * queue structure for large-scale discrete event simulation", ACM TOMACS
  * 2005) in three tiers, each holding only events later than the tier below:
  *
@@ -28,13 +41,16 @@
  * through, at most SIM_CALENDAR_MAX_RUNGS + 2), whence O(1) amortised.
  *
  * Why.  Every event of every model passes through here once on the way in
- * and once on the way out.  The 4-ary heap this replaces spent most of its
+ * and once on the way out.  A 4-ary heap of many events spends most of its
  * time sifting: log4(n) levels of dependent loads and hard-to-predict
- * comparisons per pop.  Here a push is a compare, a shift and two stores,
- * and a pop usually takes the end of the run; what remains is sorting a
- * bucket of a dozen or so entries once per dozen pops (measured with
- * bench_hold: about 1.5x the heap through the engine, 1.9x for the bare
- * calendar).
+ * comparisons per pop.  In the ladder a push is a compare, a shift and two
+ * stores, and a pop usually takes the end of the run; what remains is
+ * sorting a bucket of a dozen or so entries once per dozen pops (measured
+ * with bench_hold, 10,000 pending: about 1.5x the heap through the engine,
+ * 1.9x for the bare calendar).  But the ladder's fixed costs (an epoch, a
+ * rung and a sorted bucket every few events) are a loss when only a handful
+ * of events are pending, as in most models (an M/M/c queue has c + 1), where
+ * a heap of one or two levels is cheaper: hence heap mode below SMALL_MAX.
  *
  * Order.  Buckets and the top are unordered, so FIFO among equal times is
  * decided only in the bottom, by the full (time, seq) comparison.  Between
@@ -56,7 +72,8 @@
  * Invariant: the bottom is non-empty whenever a live event is pending, and
  * its front (the earlier of the run's end and the heap's root) is live.  Pop
  * and cancel refill the bottom as needed, so peek is O(1) on a const
- * calendar.
+ * calendar.  In heap mode the bottom holds every stored event except those
+ * at SIM_TIME_NEVER that wait in the top.
  *
  * Lazy cancellation.  Cancel marks the key cancelled and bumps the slot's
  * generation (the handle goes stale at once); the entry stays in its list or
@@ -70,9 +87,17 @@
  * Bottom overflow.  Pushes below the ladder go to the bottom heap, which can
  * grow (a burst of events in the near future).  When the bottom reaches
  * bottom_spawn_at entries it is spread over a new finest rung, as the paper
- * does.  bottom_spawn_at is reset to twice the bottom's size after
- * each refill, so a bottom that cannot be split (many events at one
- * instant) costs one O(n) attempt per n pushes, not one per push.
+ * does (in heap mode, over a rung of its own span: see above).
+ * bottom_spawn_at is reset after each refill to twice the bottom's size, or
+ * BOTTOM_SPAWN_MIN (SMALL_MAX in heap mode) if larger, so a bottom that
+ * cannot be split (many events at one instant) costs one O(n) attempt per n
+ * pushes, not one per push.
+ *
+ * Complexity.  Heap mode: push O(log n) (O(1) on average for the usual
+ * later-than-most pushes), pop O(log n) with n < SMALL_MAX, so a few levels.
+ * Ladder: push and pop O(1) amortised, O(log n) at worst (below).  Cancel
+ * O(1), plus a pop's cost when the event is the earliest.  Switching modes
+ * is O(n), amortised O(1) per push (above).
  *
  * Known limits.  With all SIM_CALENDAR_MAX_RUNGS rungs in use, or many events
  * at one instant, buckets are dumped whole into the bottom heap: the calendar
@@ -109,6 +134,13 @@
 /* The bottom (run and heap) turns into a rung when it reaches this many
  * entries (or twice its size after the last refill, if larger). */
 #define BOTTOM_SPAWN_MIN 64
+/* Heap mode (see the file header): the bottom heap alone holds the calendar
+ * until it reaches this many entries (live or cancelled); a refill that
+ * finds at most SMALL_MAX / 2 live events goes back to it.  Measured with
+ * 64..512: the models' calendars (up to a few hundred events) stay in heap
+ * mode, and bench_hold (10,000) switches once; 256 keeps the heap to four
+ * levels. */
+#define SMALL_MAX 256
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -151,9 +183,33 @@ static inline void sift_up(struct sim_calendar *c, size_t hole, struct sim_calen
 	h[hole] = x;
 }
 
+/* The earlier of heap entries i and j, general case (used on ties in time
+ * and for partial sibling groups). */
+static inline size_t earlier(const struct sim_calendar_entry *h,
+			     const struct sim_calendar_slot *s, size_t i, size_t j)
+{
+	return entry_before(s, h[j], h[i]) ? j : i;
+}
+
+/* Branch-free select: which child is earliest is a coin toss for the branch
+ * predictor, so it is chosen with a mask, not a jump (GCC turns some ?:
+ * into jumps). */
+static inline uint64_t select_u64(bool cond, uint64_t a, uint64_t b)
+{
+	return b ^ ((a ^ b) & (uint64_t)-(int64_t)cond);
+}
+#define SELECT(cond, a, b) select_u64((cond), (uint64_t)(a), (uint64_t)(b))
+
 /* Fill the hole at `hole` with x: the hole sinks to a leaf along the
- * earliest children, then x rises from there ("Floyd").  `last` is the index
- * of the last entry still in the heap (x is not in it). */
+ * earliest children, then x rises from there ("Floyd": x is usually the
+ * heap's last entry, a late event, so it rises zero or one level, which
+ * saves a comparison and a hard-to-predict exit test per level).  `last` is
+ * the index of the last entry still in the heap (x is not in it).
+ *
+ * A full sibling group with four distinct times is compared in registers
+ * without branches or slot reads; a tie falls back to the exact (time, seq)
+ * comparison, so the fast path changes speed, never order.  This is the
+ * whole cost of a pop in heap mode. */
 static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
 			     struct sim_calendar_entry x)
 {
@@ -161,12 +217,27 @@ static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
 	const struct sim_calendar_slot *s = c->slots;
 	size_t kid;
 
-	while ((kid = FIRST_CHILD(hole)) <= last) {
-		size_t end = kid + 3 <= last ? kid + 3 : last;
+	while (likely((kid = FIRST_CHILD(hole)) + 3 <= last)) {
+		const struct sim_calendar_entry *k = &h[kid];
+		int64_t t0 = k[0].at_ns, t1 = k[1].at_ns;
+		int64_t t2 = k[2].at_ns, t3 = k[3].at_ns;
+		size_t ia = (size_t)(t1 < t0);
+		int64_t ta = t1 < t0 ? t1 : t0; /* min: GCC emits cmov */
+		size_t ib = 2 + (size_t)(t3 < t2);
+		int64_t tb = t3 < t2 ? t3 : t2;
+		size_t best = kid + (size_t)SELECT(tb < ta, ib, ia);
+
+		if (unlikely(t0 == t1 || t2 == t3 || ta == tb))
+			best = earlier(h, s, earlier(h, s, kid, kid + 1),
+				       earlier(h, s, kid + 2, kid + 3));
+		h[hole] = h[best];
+		hole = best;
+	}
+	if (kid <= last) {
+		/* A partial sibling group: only at the bottom level. */
 		size_t best = kid;
-		for (size_t k = kid + 1; k <= end; k++)
-			if (entry_before(s, h[k], h[best]))
-				best = k;
+		for (size_t k = kid + 1; k <= last; k++)
+			best = earlier(h, s, best, k);
 		h[hole] = h[best];
 		hole = best;
 	}
@@ -361,16 +432,59 @@ static void top_to_ladder(struct sim_calendar *c)
 	c->top_max = 0;
 }
 
+/* Back to heap mode: every entry of the rungs and the top goes to the empty
+ * bottom (through one list), and top_start moves to the end of time.  Costs
+ * the entries moved and the rungs' remaining buckets, no more than was paid
+ * to fill them. */
+static void ladder_to_bottom(struct sim_calendar *c)
+{
+	struct sim_calendar_key *k = c->keys;
+	uint32_t head = c->top_head;
+	size_t n = c->top_n;
+
+	for (unsigned i = 0; i < c->nrungs; i++) {
+		struct sim_calendar_rung *r = &c->rungs[i];
+		for (uint32_t b = r->cur; b < r->nb && r->n; b++) {
+			for (uint32_t e = r->b[b].head; e;) {
+				uint32_t next = k[e].next;
+				k[e].next = head;
+				head = e;
+				e = next;
+			}
+			r->n -= r->b[b].n;
+			n += r->b[b].n;
+			r->b[b] = (struct sim_calendar_bucket){ 0, 0 };
+		}
+	}
+	c->nrungs = 0;
+	c->top_head = 0;
+	c->top_n = 0;
+	c->top_start = UINT64_MAX;
+	c->top_min = UINT64_MAX;
+	c->top_max = 0;
+	list_to_bottom(c, head, n);
+}
+
 /* The bottom ukey limit: entries below it belong in the bottom. */
 static inline uint64_t bottom_limit(const struct sim_calendar *c)
 {
 	return c->nrungs ? c->rungs[c->nrungs - 1].cur_key : c->top_start;
 }
 
+/* Heap mode: no rung, and the top takes only SIM_TIME_NEVER, so every other
+ * push goes to the bottom. */
+static inline bool heap_mode(const struct sim_calendar *c)
+{
+	return c->nrungs == 0 && c->top_start == UINT64_MAX;
+}
+
 /* Refill the empty bottom from the ladder (and the ladder from the top),
  * until it holds a live event or nothing is stored outside it. */
 static void refill(struct sim_calendar *c)
 {
+	/* Few entries left: the heap alone serves them better. */
+	if (c->count <= SMALL_MAX / 2 && (c->nrungs || c->top_n))
+		ladder_to_bottom(c);
 	while (c->run_n == 0 && c->bottom_n == 0) {
 		if (c->nrungs == 0) {
 			if (c->top_n == 0)
@@ -408,8 +522,12 @@ static void refill(struct sim_calendar *c)
 		else
 			list_to_bottom(c, b.head, b.n);
 	}
+	/* Everything is in the bottom (or nothing is stored): heap mode. */
+	if (c->nrungs == 0 && c->top_n == 0)
+		c->top_start = UINT64_MAX;
 	size_t n = c->run_n + c->bottom_n;
-	c->bottom_spawn_at = 2 * n > BOTTOM_SPAWN_MIN ? 2 * n : BOTTOM_SPAWN_MIN;
+	size_t min = heap_mode(c) ? SMALL_MAX : BOTTOM_SPAWN_MIN;
+	c->bottom_spawn_at = 2 * n > min ? 2 * n : min;
 }
 
 /* The earliest entry of the bottom, run or heap (NULL when both are empty).
@@ -437,14 +555,17 @@ static inline void remove_front(struct sim_calendar *c, bool from_run)
 }
 
 /* The bottom has grown past bottom_spawn_at: spread it over a new finest
- * rung, from its earliest entry to the bottom limit, and refill.  (Entries
- * at the limit itself can be there only when top_start has saturated at
- * SIM_TIME_NEVER; the rung then reaches as far as they do.) */
+ * rung and refill.  Under a ladder the rung reaches from the bottom's
+ * earliest entry to the bottom limit.  (Entries at the limit itself can be
+ * there only when top_start has saturated at SIM_TIME_NEVER; the rung then
+ * reaches as far as they do.)  In heap mode there is no limit: the rung
+ * spans the bottom's entries, like the rung of an epoch, and top_start moves
+ * past it, which ends heap mode. */
 static void bottom_to_rung(struct sim_calendar *c)
 {
-	bool from_run;
+	bool from_run, epoch = heap_mode(c);
 	uint64_t lo = ukey(front(c, &from_run)->at_ns), limit = bottom_limit(c), end_m1;
-	uint64_t hi_m1 = limit > lo ? limit - 1 : lo;
+	uint64_t hi_m1 = !epoch && limit > lo ? limit - 1 : lo;
 	const struct sim_calendar_entry *h = c->bottom;
 	size_t n = c->run_n + c->bottom_n;
 	struct sim_calendar_rung *r;
@@ -457,6 +578,10 @@ static void bottom_to_rung(struct sim_calendar *c)
 		c->bottom_spawn_at = 2 * n;
 		return;
 	}
+	/* Saturated at UINT64_MAX as in top_to_ladder: the top may then hold
+	 * entries at SIM_TIME_NEVER pushed after the rung's. */
+	if (epoch)
+		c->top_start = end_m1 == UINT64_MAX ? UINT64_MAX : end_m1 + 1;
 	for (size_t i = 0; i < c->run_n + c->bottom_n; i++) {
 		struct sim_calendar_entry x = i < c->run_n ? c->run[i] : h[ROOT + i - c->run_n];
 		if (c->keys[x.slot].state == SIM_SLOT_LIVE)
@@ -616,7 +741,9 @@ static bool make_room(struct sim_calendar *c)
 
 void sim_calendar_init(struct sim_calendar *c, size_t initial_cap)
 {
-	*c = (struct sim_calendar){ .top_min = UINT64_MAX, .bottom_spawn_at = BOTTOM_SPAWN_MIN };
+	/* Empty, hence in heap mode. */
+	*c = (struct sim_calendar){ .top_start = UINT64_MAX, .top_min = UINT64_MAX,
+				    .bottom_spawn_at = SMALL_MAX };
 	if (initial_cap == 0)
 		initial_cap = DEFAULT_CAP;
 	if (initial_cap > MAX_SLOTS - 1)

@@ -11,7 +11,9 @@
  * calendar queues (many events at one instant, times spread from 1 ns to
  * days, bursts far in the future, monotone pushes, extreme times), so that
  * every path of the ladder (epochs, rung spawning, bottom overflow, the rung
- * limit, saturation at SIM_TIME_NEVER) is checked for exact order. */
+ * limit, saturation at SIM_TIME_NEVER) is checked for exact order, and one
+ * more grows and drains the calendar across the heap-mode threshold again and
+ * again, both ways. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -775,6 +777,116 @@ static void test_extreme_times_match_reference(void **state)
 	check_workload(&(struct workload){ draw_extremes, 15, 300000, 8000 });
 }
 
+/* ---- heap mode and the ladder -------------------------------------------- */
+
+/* The calendar's own notion (see calendar.c): no rung, and the top takes only
+ * SIM_TIME_NEVER, so every other push goes straight to the bottom heap. */
+static bool in_heap_mode(const struct sim_calendar *c)
+{
+	return c->nrungs == 0 && c->top_start == UINT64_MAX;
+}
+
+/* A small calendar is a plain heap; one that grows past the threshold
+ * (between 64 and 512 entries) spreads into the ladder, and one that drains
+ * goes back.  Grow and drain in turn, from a handful of events to thousands
+ * and back, so that both transitions happen many times, with bursts of
+ * events at one instant straddling them (FIFO across the switch), cancels
+ * on both sides (cancelled entries moved or dropped by the switch), and now
+ * and then an event at SIM_TIME_NEVER (which the top keeps in heap mode). */
+static void test_crossing_the_heap_threshold_both_ways_matches_reference(void **state)
+{
+	(void)state;
+	static const size_t targets[] = { 700, 10, 2500, 40, 300, 0, 5000, 120, 1000, 3,
+					  520, 200, 64, 9000, 1 };
+	struct sim_calendar c;
+	struct href r = { .n = 0 };
+	uint64_t rng = 20240612, seq = 0;
+	int64_t now_ns = 0;
+	unsigned to_heap = 0, to_ladder = 0;
+	bool was_heap = true;
+
+	sim_calendar_init(&c, 1);
+	assert_true(in_heap_mode(&c));
+	for (unsigned round = 0; round < 60; round++) {
+		size_t target = targets[round % (sizeof(targets) / sizeof(targets[0]))];
+		bool below = r.live_n < target;
+		long hover = 0;
+
+		/* Go to the target size, then hover around it long enough for a
+		 * small calendar to spend what is left of its ladder. */
+		while (hover < 2000) {
+			bool grow = r.live_n < target;
+			if (hover || (below ? r.live_n >= target : r.live_n <= target))
+				hover++;
+			uint64_t u = prng_next(&rng);
+			unsigned kind = u % 100;
+			bool push = r.live_n == 0 || (grow ? kind < 75 : kind < 10);
+			bool cancel = !push && (grow ? kind < 90 : kind < 35);
+
+			if (push) {
+				/* A burst at one instant, or single events near
+				 * or far, now and then at the end of time. */
+				unsigned burst_max = grow ? 100 : 20;
+				unsigned n = (u >> 8) % 8 == 0 ? 1 + (unsigned)((u >> 12) % burst_max) : 1;
+				int64_t at_ns = now_ns + (int64_t)((u >> 20) % 4);
+				for (unsigned i = 0; i < n; i++) {
+					uint64_t v = prng_next(&rng);
+					if (n == 1 && v % 2 == 0)
+						at_ns = now_ns + (int64_t)((v >> 8) % 5000000);
+					if (n == 1 && v % 997 == 0)
+						at_ns = SIM_TIME_NEVER;
+					struct sim_event_handle h =
+						sim_calendar_push(&c, at_ns, dummy_fn, NULL, seq);
+					assert_false(sim_event_handle_is_null(h));
+					href_push(&r, at_ns, seq, h);
+					seq++;
+				}
+			} else if (cancel) {
+				uint64_t victim = r.live[(u >> 20) % r.live_n];
+				assert_true(sim_calendar_cancel(&c, r.h[victim]));
+				assert_false(sim_calendar_is_pending(&c, r.h[victim]));
+				href_forget(&r, victim);
+			} else {
+				struct sim_event ev;
+				struct href_entry want = href_min(&r);
+				assert_true(sim_calendar_pop(&c, &ev));
+				assert_int_equal(ev.at_ns, want.at_ns);
+				assert_int_equal(ev.arg, want.seq);
+				href_forget(&r, want.seq);
+				href_remove_top(&r);
+				if (ev.at_ns != SIM_TIME_NEVER)
+					now_ns = ev.at_ns;
+			}
+			assert_int_equal(sim_calendar_count(&c), r.live_n);
+			if (r.live_n)
+				assert_int_equal(sim_calendar_peek_ns(&c), href_min(&r).at_ns);
+			else
+				assert_true(sim_calendar_peek_ns(&c) == SIM_TIME_NEVER);
+
+			bool is_heap = in_heap_mode(&c);
+			to_heap += is_heap && !was_heap;
+			to_ladder += !is_heap && was_heap;
+			was_heap = is_heap;
+			/* A heap that reaches its limit turns into a ladder. */
+			if (is_heap)
+				assert_true(c.run_n + c.bottom_n < c.bottom_spawn_at);
+		}
+	}
+	/* Both ways, many times over. */
+	assert_true(to_ladder >= 20);
+	assert_true(to_heap >= 20);
+	while (r.live_n) {
+		struct href_entry want = href_min(&r);
+		assert_int_equal(pop_arg(&c), want.seq);
+		href_forget(&r, want.seq);
+		href_remove_top(&r);
+	}
+	assert_int_equal(sim_calendar_count(&c), 0);
+	assert_true(in_heap_mode(&c));
+	sim_calendar_fini(&c);
+	href_fini(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +910,7 @@ int main(void)
 		cmocka_unit_test(test_bursts_far_in_the_future_match_reference),
 		cmocka_unit_test(test_monotone_pushes_match_reference),
 		cmocka_unit_test(test_extreme_times_match_reference),
+		cmocka_unit_test(test_crossing_the_heap_threshold_both_ways_matches_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
