@@ -131,7 +131,7 @@ int tandem_run(const struct tandem_config *cfg, unsigned index, struct tandem_re
 				.utilization = sim_station_utilization(st, end_ns),
 				.in_system_mean = sim_station_in_system_mean(st, end_ns),
 				.throughput_per_s = (double)st->completed / span_s,
-				.sojourn_mean_s = st->sojourn_s.mean,
+				.sojourn_mean_s = sim_station_sojourn_mean_s(st),
 			};
 		}
 	}

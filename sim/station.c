@@ -71,7 +71,7 @@ static void start_service(struct sim_engine *e, struct sim_station *st, struct s
 	list_append(&st->serving, job);
 	set_busy(st, now, st->busy + 1);
 	st->started++;
-	sim_tally_add(&st->wait_s, sim_ns_to_s(now - job->arrive_ns));
+	st->wait_sum_ns += now - job->arrive_ns;
 	if (job->demand_ns < 0) { /* held until released */
 		job->end_ns = SIM_TIME_NEVER;
 		job->timer = (struct sim_event_handle){0, 0};
@@ -110,7 +110,7 @@ static void finish_service(struct sim_engine *e, struct sim_station *st, struct 
 	list_unlink(job);
 	set_busy(st, e->now_ns, st->busy - 1);
 	st->completed++;
-	sim_tally_add(&st->sojourn_s, sim_ns_to_s(e->now_ns - job->arrive_ns));
+	st->sojourn_sum_ns += e->now_ns - job->arrive_ns;
 	release(job);
 	start_waiting(e, st);
 }
@@ -293,8 +293,7 @@ void sim_station_reset_stats(struct sim_station *st, int64_t now_ns)
 	sim_timeavg_init(&st->util_avg, now_ns, (double)st->busy / st->cfg.servers);
 	st->servers_varied = false;
 	sim_timeavg_init(&st->queue_avg, now_ns, (double)st->waiting);
-	sim_tally_init(&st->wait_s);
-	sim_tally_init(&st->sojourn_s);
+	st->wait_sum_ns = st->sojourn_sum_ns = 0;
 	st->arrivals = st->started = st->completed = 0;
 	st->rejected_full = st->rejected_down = st->timed_out = st->aborted = 0;
 }
@@ -316,6 +315,16 @@ double sim_station_utilization_area(const struct sim_station *st, int64_t now_ns
 double sim_station_queue_mean(const struct sim_station *st, int64_t now_ns)
 {
 	return sim_timeavg_mean(&st->queue_avg, now_ns);
+}
+
+double sim_station_wait_mean_s(const struct sim_station *st)
+{
+	return st->started ? sim_ns_to_s(st->wait_sum_ns) / (double)st->started : 0;
+}
+
+double sim_station_sojourn_mean_s(const struct sim_station *st)
+{
+	return st->completed ? sim_ns_to_s(st->sojourn_sum_ns) / (double)st->completed : 0;
 }
 
 double sim_station_in_system_mean(const struct sim_station *st, int64_t now_ns)

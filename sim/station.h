@@ -23,7 +23,9 @@
  * through the optional `started` callback when it gets its server.
  *
  * Statistics (reset at the end of warm-up): time-weighted busy servers and
- * queue length, a tally of waiting times, counters of each outcome. */
+ * queue length, sums of waiting and sojourn times (integer ns: no division
+ * on the hot path; the means are read with the functions below), counters
+ * of each outcome. */
 #ifndef SIM_STATION_H
 #define SIM_STATION_H
 
@@ -32,7 +34,6 @@
 
 #include "calendar.h"
 #include "engine.h"
-#include "tally.h"
 #include "timeavg.h"
 
 enum sim_job_status {
@@ -98,8 +99,8 @@ struct sim_station {
 	struct sim_timeavg util_avg;    /* busy / servers: kept only once c has changed */
 	bool servers_varied;            /* c changed since the last reset */
 	struct sim_timeavg queue_avg;   /* waiting jobs */
-	struct sim_tally wait_s;        /* waiting time of jobs that started service, s */
-	struct sim_tally sojourn_s;     /* waiting + service of served jobs, s */
+	int64_t wait_sum_ns;            /* waiting time of the jobs that started service */
+	int64_t sojourn_sum_ns;         /* waiting + service of the jobs served (completed) */
 	uint64_t arrivals, started, completed, rejected_full, rejected_down, timed_out, aborted;
 };
 
@@ -131,6 +132,10 @@ double sim_station_utilization(const struct sim_station *st, int64_t now_ns);
  * difference of two readings is a window's utilization times its length. */
 double sim_station_utilization_area(const struct sim_station *st, int64_t now_ns);
 double sim_station_queue_mean(const struct sim_station *st, int64_t now_ns);
+/* Mean waiting time of the jobs that started service, and mean sojourn
+ * (waiting + service) of those served, in s; 0 when there were none. */
+double sim_station_wait_mean_s(const struct sim_station *st);
+double sim_station_sojourn_mean_s(const struct sim_station *st);
 /* Mean number in the station (waiting + in service). */
 double sim_station_in_system_mean(const struct sim_station *st, int64_t now_ns);
 

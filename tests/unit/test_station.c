@@ -92,8 +92,8 @@ static void fifo_with_two_servers_serves_in_arrival_order(void **state)
 	/* busy: 2 servers for 10 ms then 1 for 10 ms => 30/40 */
 	assert_float_equal(sim_station_utilization(&f->st, 20 * MS), 0.75, 1e-12);
 	assert_float_equal(sim_station_queue_mean(&f->st, 20 * MS), 0.5, 1e-12);
-	assert_float_equal(f->st.wait_s.mean, 0.010 / 3, 1e-15);
-	assert_float_equal(f->st.sojourn_s.mean, (0.010 + 0.010 + 0.020) / 3, 1e-15);
+	assert_float_equal(sim_station_wait_mean_s(&f->st), 0.010 / 3, 1e-15);
+	assert_float_equal(sim_station_sojourn_mean_s(&f->st), (0.010 + 0.010 + 0.020) / 3, 1e-15);
 	assert_int_equal(f->st.completed, 3);
 	fixture_free(f);
 }
@@ -238,7 +238,7 @@ static void held_job_keeps_its_server_until_released(void **state)
 	assert_int_equal(started_id, 1);
 	assert_int_equal(started_at_ns, SIM_NS_PER_S);
 	assert_int_equal(f->st.completed, 1);
-	assert_float_equal(f->st.wait_s.mean, 0.5, 1e-12); /* waits 0 and 1 s */
+	assert_float_equal(sim_station_wait_mean_s(&f->st), 0.5, 1e-12); /* waits 0 and 1 s */
 	sim_station_set_speed(&f->e, &f->st, 0.25); /* held jobs are not rescheduled */
 	sim_engine_run(&f->e, 3 * SIM_NS_PER_S);
 	assert_int_equal(f->nlog, 0);
