@@ -94,15 +94,15 @@ static struct web_node *pick_leastconn(struct arch *a, const struct lb_node *lb,
 static struct web_node *pick_source(struct arch *a, const struct lb_node *lb, uint32_t client,
 				    struct web_node *exclude)
 {
-	struct web_node *running[MODEL_MAX_NODES];
-	int n = 0;
+	uint32_t n = 0;
 	for (int i = 0; i < a->nweb; i++)
-		if (web_in_lb_view(lb, &a->web[i]) && &a->web[i] != exclude)
-			running[n++] = &a->web[i];
+		n += web_in_lb_view(lb, &a->web[i]) && &a->web[i] != exclude;
 	if (n == 0)
 		return NULL;
-	uint32_t h = client * 2654435761u; /* Knuth's multiplicative hash */
-	return running[h % (uint32_t)n];
+	uint32_t k = client * 2654435761u % n; /* Knuth's multiplicative hash */
+	for (int i = 0;; i++) /* the k-th running server */
+		if (web_in_lb_view(lb, &a->web[i]) && &a->web[i] != exclude && k-- == 0)
+			return &a->web[i];
 }
 
 static struct web_node *pick_first(struct arch *a, const struct lb_node *lb,

@@ -78,7 +78,6 @@ struct request {
 	uint8_t lb_tries;            /* connect attempts to a web server so far */
 	uint8_t web_connections;     /* held at its web node: 1, or 2 when proxying */
 	uint32_t web_epoch;          /* its web node's epoch when it arrived there */
-	struct sim_event_handle connect_timer; /* the LB's connect to a black hole */
 };
 
 /* The request that embeds `job` as its `member`. */

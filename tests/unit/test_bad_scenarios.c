@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "diag_text.h"
+
 #include "models/config.h"
 #include "scenarios/loader.h"
 #include "sim/diag.h"
@@ -29,12 +31,8 @@ static char *first_line(const char *path)
 	struct sim_diags d;
 	sim_diags_init(&d);
 	int rc = scn_load_file(path, NULL, 0, &c, &d);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	assert_non_null(out);
-	sim_diags_print(&d, out);
-	fclose(out);
+	char *buf = diag_text(&d);
+	assert_non_null(buf);
 	model_config_fini(&c);
 	sim_diags_fini(&d);
 	if (rc == 0) {

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "diag_text.h"
 #include <dirent.h>
 #include <gsl/gsl_rng.h>
 
@@ -27,13 +29,9 @@
 
 static char *printed(const struct sim_diags *d)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	assert_non_null(out);
-	sim_diags_print(d, out);
-	fclose(out);
-	return buf;
+	char *text = diag_text(d);
+	assert_non_null(text);
+	return text;
 }
 
 /* Load text (as "t.yaml") with overrides; asserts success unless expect_fail. */
