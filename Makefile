@@ -71,6 +71,7 @@ MODELS_SRCS := \
 	models/record.c \
 	models/workload.c \
 	models/arch.c \
+	models/events.c \
 	models/lb.c \
 	models/vrrp.c \
 	models/lb_check.c \

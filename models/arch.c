@@ -130,11 +130,20 @@ static int64_t drain_limit_ns(const struct model_config *cfg)
 int model_run_replication(const struct model_config *cfg, unsigned index,
 			  struct model_results *out)
 {
+	return model_run_replication_watched(cfg, index, out, NULL);
+}
+
+int model_run_replication_watched(const struct model_config *cfg, unsigned index,
+				  struct model_results *out,
+				  const struct model_event_listener *events)
+{
 	memset(out, 0, sizeof *out);
 	struct arch *a = malloc(sizeof *a);
 	if (!a)
 		return ENOMEM;
 	int rc = arch_init(a, cfg, index);
+	if (events)
+		a->events = *events;
 	if (!rc && rec_init(&a->rec, a, out))
 		rc = ENOMEM;
 	if (!rc) {

@@ -23,6 +23,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "config.h"
+#include "events.h"
 #include "lb_check.h"
 #include "record.h"
 #include "request.h"
@@ -134,6 +135,7 @@ struct arch {
 	uint64_t db_rr;
 	struct sim_timeout_queue server_timeouts; /* HAProxy timeout server, when > 0 */
 	struct recorder rec;
+	struct model_event_listener events; /* who watches (events.h); none in a plain run */
 	int64_t measure_from_ns;    /* end of warm-up */
 	int64_t end_ns;
 };
@@ -155,6 +157,10 @@ void arch_fini(struct arch *a);
 /* Run the replication to the end and fill *out (which the caller finis). */
 int model_run_replication(const struct model_config *cfg, unsigned index,
 			  struct model_results *out);
+/* The same, telling `events` what happens (events.h). */
+int model_run_replication_watched(const struct model_config *cfg, unsigned index,
+				  struct model_results *out,
+				  const struct model_event_listener *events);
 
 /* The path of a request (see the picture above). */
 void lb_receive(struct arch *a, struct request *r);

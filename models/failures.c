@@ -45,6 +45,10 @@ static void set_slow(struct arch *a, struct node *n, double factor)
 	n->slow_factor = factor;
 	for (int i = 0; i < n->nstations; i++)
 		sim_station_set_speed(&a->engine, n->stations[i], 1.0 / factor);
+	if (factor > 1.0)
+		arch_event(a, MODEL_EVENT_NODE_SLOW, n, "%s slow x%g", n->name, factor);
+	else
+		arch_event(a, MODEL_EVENT_NODE_RECOVERED, n, "%s back to speed", n->name);
 }
 
 void node_fail(struct arch *a, struct node *n, enum node_health health)
@@ -59,6 +63,9 @@ void node_fail(struct arch *a, struct node *n, enum node_health health)
 			sim_station_set_down(&a->engine, n->stations[i]);
 	if (n->kind->failed)
 		n->kind->failed(n);
+	static const char *const how[] = {[NODE_CRASHED] = "crashed", [NODE_PROCESS_DEAD] =
+		"process died", [NODE_PARTITIONED] = "partitioned"};
+	arch_event(a, MODEL_EVENT_NODE_FAILED, n, "%s %s", n->name, how[health]);
 }
 
 void node_recover(struct arch *a, struct node *n)
@@ -73,6 +80,7 @@ void node_recover(struct arch *a, struct node *n)
 	if (n->kind->recovered)
 		n->kind->recovered(n);
 	rec_node_up(&a->rec, n);
+	arch_event(a, MODEL_EVENT_NODE_RECOVERED, n, "%s is back", n->name);
 }
 
 static enum node_health health_of(enum failure_kind kind)

@@ -232,8 +232,11 @@ static void on_check_change(void *ctx, int server, bool up, int64_t now_ns)
 	struct lb_node *lb = ctx;
 	struct arch *a = lb->base.arch;
 	(void)now_ns;
+	const struct node *w = &a->web[server].base;
 	if (!up && lb->holds_vip)
-		rec_node_detected(&a->rec, &a->web[server].base);
+		rec_node_detected(&a->rec, w);
+	arch_event(a, up ? MODEL_EVENT_MARKED_UP : MODEL_EVENT_MARKED_DOWN, w, "%s marks %s %s",
+		   lb->base.name, w->name, up ? "UP" : "DOWN");
 }
 
 int lb_node_init(struct arch *a, struct lb_node *n)

@@ -102,11 +102,60 @@ static void requests_before_detection_fail_without_retries_and_pass_with_redispa
 	assert_true(with < 100);
 }
 
+/* The events a watcher (the dashboard) sees for one web crash, in order. */
+struct event_log {
+	struct model_event ev[64];
+	int n;
+};
+
+static void log_event(void *ctx, const struct model_event *ev)
+{
+	struct event_log *log = ctx;
+	if (log->n < 64)
+		log->ev[log->n++] = *ev;
+}
+
+static void a_web_crash_is_told_as_failed_marked_down_back_marked_up(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	config_with_web2_failure(&cfg, FAILURE_CRASH, 60 * SIM_NS_PER_S);
+	struct event_log log = {0};
+	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
+	struct model_results r;
+	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
+	/* each LB checks the web servers: both mark web2 down, then up */
+	enum model_event_kind want[] = {MODEL_EVENT_NODE_FAILED, MODEL_EVENT_MARKED_DOWN,
+					MODEL_EVENT_MARKED_DOWN, MODEL_EVENT_NODE_RECOVERED,
+					MODEL_EVENT_MARKED_UP, MODEL_EVENT_MARKED_UP};
+	assert_int_equal(log.n, 6);
+	for (int i = 0; i < 6; i++) {
+		print_message("  %8.3f s %-14s %s\n", (double)log.ev[i].at_ns / 1e9,
+			      model_event_kind_name(log.ev[i].kind), log.ev[i].text);
+		assert_int_equal(log.ev[i].kind, want[i]);
+		assert_string_equal(log.ev[i].node->name, "web2");
+		if (i > 0)
+			assert_true(log.ev[i].at_ns >= log.ev[i - 1].at_ns);
+	}
+	assert_int_equal(log.ev[0].at_ns, 60 * SIM_NS_PER_S);
+	assert_int_equal(log.ev[3].at_ns, 90 * SIM_NS_PER_S);
+	assert_string_equal(log.ev[0].text, "web2 crashed");
+	/* a plain run is the same run: watching changes nothing */
+	struct model_results plain;
+	assert_int_equal(model_run_replication(&cfg, 0, &plain), 0);
+	assert_int_equal(plain.completed, r.completed);
+	assert_int_equal(plain.failed, r.failed);
+	model_results_fini(&plain);
+	model_results_fini(&r);
+	model_config_fini(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(process_death_is_detected_in_4_to_6_s),
 		cmocka_unit_test(host_crash_is_detected_in_10_to_12_s),
+		cmocka_unit_test(a_web_crash_is_told_as_failed_marked_down_back_marked_up),
 		cmocka_unit_test(requests_before_detection_fail_without_retries_and_pass_with_redispatch),
 	};
 	return cmocka_run_group_tests_name("validation: failures and detection", tests, NULL, NULL);
