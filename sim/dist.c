@@ -1035,7 +1035,7 @@ void sim_dist_init_const(struct sim_dist *d, double value_ns)
 	d->text = format_text("const(%s)", s1);
 }
 
-double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
+double sim_dist_sample_general(const struct sim_dist *d, gsl_rng *r)
 {
 	double x;
 	switch (d->kind) {
