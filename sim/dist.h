@@ -55,6 +55,9 @@ struct sim_dist {
 	char *text;          /* canonical text, owned (e.g. "lognormal(mean=400us, cv=1.5)") */
 };
 
+/* An empirical() sample file larger than this is refused (64 MiB). */
+#define SIM_EMPIRICAL_MAX_BYTES (64 << 20)
+
 struct sim_dist_parse_opts {
 	const char *base_dir; /* resolves relative empirical() paths; NULL = cwd */
 };
