@@ -36,6 +36,15 @@ BUILD := build
 SAN_FLAGS :=
 SAN_ENV :=
 endif
+# `make check VALGRIND=1`: every test program, and the binary the scripts
+# and golden tests run, under valgrind memcheck (slow: about an hour).
+ifeq ($(VALGRIND),1)
+RUN_TEST := sh build-aux/valgrind-run.sh
+TIERSIM_UNDER_TEST = $(BUILD)/tiersim-valgrind
+else
+RUN_TEST :=
+TIERSIM_UNDER_TEST = ./$(TIERSIM)
+endif
 
 CC ?= cc
 FUZZ_PACKAGES := clang libclang-rt-14-dev
@@ -227,19 +236,25 @@ run: $(TIERSIM)
 	./$(TIERSIM) run scenarios/baseline.yaml
 
 # Every test binary runs even if one fails; the exit status says whether all passed.
-check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers
+check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST),$(TIERSIM_UNDER_TEST))
 	$(Q)fail=0; for t in $(TEST_BINS); do \
-		echo "== $$t"; $(SAN_ENV) TIERSIM=./$(TIERSIM) ./$$t || fail=1; \
+		echo "== $$t"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) $(RUN_TEST) ./$$t || fail=1; \
 	done; \
 	$(foreach t,$(FUZZ_TARGETS),echo "== fuzz corpus $(t)"; \
-		$(SAN_ENV) $(BUILD)/tests/fuzz/replay_$(t) $(FUZZ_SEEDS_$(t)) || fail=1;) \
+		$(SAN_ENV) $(RUN_TEST) $(BUILD)/tests/fuzz/replay_$(t) $(FUZZ_SEEDS_$(t)) || fail=1;) \
 	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh; do \
-		echo "== $$e"; $(SAN_ENV) TIERSIM=./$(TIERSIM) sh $$e || fail=1; \
+		echo "== $$e"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \
 	echo "make check: all test programs passed"
 
 test: check
+
+# The binary as the scripts see it under VALGRIND=1: valgrind in front.
+$(BUILD)/tiersim-valgrind: $(TIERSIM) build-aux/valgrind-run.sh
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh "%s/build-aux/valgrind-run.sh" "%s/$(TIERSIM)" "$$@"\n' \
+		"$(CURDIR)" "$(CURDIR)" > $@ && chmod +x $@
 
 # Fuzzing (docs/testing.md): each harness for FUZZ_SECONDS, its corpus kept
 # in build/fuzz/corpus-TARGET, crashes written as build/fuzz/crash-TARGET-*.
