@@ -327,7 +327,6 @@ static const char *takeover_reason(enum vrrp_reason why)
 static void on_vip_change(void *ctx, int holder, int64_t now_ns)
 {
 	struct arch *a = ctx;
-	(void)now_ns;
 	for (int i = 0; i < a->nlb; i++)
 		a->lb[i].holds_vip = i == holder;
 	const struct vrrp_transition *t = vrrp_transition_at(&a->vrrp, 0);
@@ -338,10 +337,18 @@ static void on_vip_change(void *ctx, int holder, int64_t now_ns)
 		return;
 	}
 	const struct node *to = &a->lb[holder].base, *other = &a->lb[1 - holder].base;
-	const char *why = t && t->router == holder && t->to == VRRP_STATE_MASTER
-				  ? takeover_reason(t->why)
-				  : t && t->why == VRRP_WHY_HIGHER_ADVERT ? "split brain over"
-									 : "gratuitous ARP";
+	/* why: the holder just became MASTER, or the other master stepped
+	 * down (a split brain's end), or a later GARP burst won */
+	const struct vrrp_transition *mine = NULL;
+	for (size_t i = 0; (t = vrrp_transition_at(&a->vrrp, i)) && !mine; i++)
+		if (t->router == holder)
+			mine = t;
+	t = vrrp_transition_at(&a->vrrp, 0);
+	const char *why = mine && mine->at_ns == now_ns && mine->to == VRRP_STATE_MASTER
+				  ? takeover_reason(mine->why)
+				  : t && t->at_ns == now_ns && t->why == VRRP_WHY_HIGHER_ADVERT
+				  ? "split brain over"
+				  : "gratuitous ARP";
 	arch_event(a, MODEL_EVENT_VIP_MOVED, to, "%s takes the VIP (%s)", to->name, why);
 	/* the VIP left a failed LB: the system noticed (incident detected_s) */
 	if (!node_is_up(other))
