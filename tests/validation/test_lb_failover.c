@@ -42,16 +42,23 @@
 #define MS SIM_NS_PER_MS
 #define MAX_EVENTS 256
 
+/* Events as a watcher keeps them: the node's name copied, since the
+ * nodes go with the run (ev.node is cleared). */
 struct event_log {
 	struct model_event ev[MAX_EVENTS];
+	char node[MAX_EVENTS][16];
 	int n;
 };
 
 static void log_event(void *ctx, const struct model_event *ev)
 {
 	struct event_log *log = ctx;
-	if (log->n < MAX_EVENTS)
-		log->ev[log->n++] = *ev;
+	if (log->n >= MAX_EVENTS)
+		return;
+	log->ev[log->n] = *ev;
+	log->ev[log->n].node = NULL;
+	snprintf(log->node[log->n], sizeof log->node[0], "%s", ev->node ? ev->node->name : "");
+	log->n++;
 }
 
 /* The baseline architecture at a light load, two minutes, one failure. */
@@ -84,8 +91,8 @@ static const struct model_event *find(const struct event_log *log, enum model_ev
 {
 	for (int i = 0; i < log->n; i++) {
 		const struct model_event *ev = &log->ev[i];
-		if (ev->kind == kind && ev->at_ns >= from_ns && ev->node &&
-		    !strcmp(ev->node->name, name) && nth-- == 0)
+		if (ev->kind == kind && ev->at_ns >= from_ns && !strcmp(log->node[i], name) &&
+		    nth-- == 0)
 			return ev;
 	}
 	return NULL;
