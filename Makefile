@@ -130,7 +130,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest
-VALIDATION_TESTS := queueing model failures
+VALIDATION_TESTS := queueing model failures \
+                    lb_failover
 GOLDEN_TESTS := golden
 # libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
 FUZZ_TARGETS := scenario parsers set
