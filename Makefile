@@ -80,7 +80,8 @@ MODELS_SRCS := \
 	models/db.c \
 	models/analytic.c \
 	models/replications.c \
-	models/failures.c
+	models/failures.c \
+	models/session.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -109,7 +110,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               vrrp \
               lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
-              report_summary report_text report_json report_csv report_outfile report_digest
+              report_summary report_text report_json report_csv report_outfile report_digest \
+              session
 VALIDATION_TESTS := queueing model failures
 GOLDEN_TESTS := golden
 

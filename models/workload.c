@@ -36,7 +36,12 @@ void wl_profile_init(struct wl_profile *p, const struct wl_config *wl)
 			p->rate_per_s[p->nbreaks] = s->rate_per_s;
 			p->nbreaks++;
 		} else {
-			p->rate_per_s[p->nbreaks - 1] = s->rate_per_s;
+			/* A step: two breaks at one instant (rate_at takes the later
+			 * one from then on), so the segment before stays flat instead
+			 * of ramping from the previous break to the new rate. */
+			p->at_ns[p->nbreaks] = s->at_ns;
+			p->rate_per_s[p->nbreaks] = s->rate_per_s;
+			p->nbreaks++;
 		}
 	}
 }
