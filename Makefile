@@ -14,7 +14,7 @@ VERSION := 0.1.0
 
 # Debian packages the build, the tests and the plots need.
 DEB_PACKAGES := libgsl-dev libcsv-dev libfyaml-dev libjansson-dev libncurses-dev \
-                libcmocka-dev gnuplot-nox pkg-config nettle-dev
+                libcmocka-dev gnuplot-nox pkg-config nettle-dev tmux
 PKG_MODULES := gsl libfyaml jansson ncursesw cmocka nettle
 
 ifeq ($(SANITIZE),1)
@@ -97,14 +97,17 @@ REPORT_SRCS := \
 	report/crosscheck.c \
 	report/text.c \
 	report/json.c \
-	report/csv.c
+	report/csv.c \
+	report/dash_model.c \
+	report/dash_view.c
 
 CLI_SRCS := \
 	cli/main.c \
 	cli/options.c \
 	cli/run.c \
 	cli/check.c \
-	cli/demo.c
+	cli/demo.c \
+	cli/dash.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
               vrrp \

@@ -154,12 +154,17 @@ void model_session_snapshot(const struct model_session *s, struct model_snapshot
 	out->measuring = a->rec.measuring;
 	out->completed = r->completed;
 	out->failed = r->failed;
-	out->p99_s = NAN;
+	out->measured_s = a->rec.measuring ? sim_ns_to_s(a->engine.now_ns - a->measure_from_ns) : 0;
+	out->mean_s = out->p50_s = out->p90_s = out->p99_s = out->p999_s = NAN;
 	if (r->completed) {
-		static const double q99 = 0.99;
-		double v;
-		sim_histogram_quantiles(&r->latency, &q99, 1, &v);
-		out->p99_s = v / 1e9;
+		static const double q[4] = {0.50, 0.90, 0.99, 0.999};
+		double v[4];
+		sim_histogram_quantiles(&r->latency, q, 4, v);
+		out->p50_s = v[0] / 1e9;
+		out->p90_s = v[1] / 1e9;
+		out->p99_s = v[2] / 1e9;
+		out->p999_s = v[3] / 1e9;
+		out->mean_s = r->latency_s.mean;
 	}
 }
 

@@ -73,8 +73,10 @@ struct model_snapshot {
 	int64_t window_ns;
 	/* since the warm-up (zero before): for SLO status */
 	bool measuring;
+	double measured_s;
 	uint64_t completed, failed;
-	double p99_s;                /* NAN when nothing completed */
+	/* latency of the completed requests; NAN when none completed */
+	double mean_s, p50_s, p90_s, p99_s, p999_s;
 };
 
 /* Start a session of replication `index` of *cfg, which it keeps and
