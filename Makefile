@@ -114,7 +114,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest \
-              session
+              session \
+              dash_model
 VALIDATION_TESTS := queueing model failures
 GOLDEN_TESTS := golden
 
