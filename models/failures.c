@@ -103,6 +103,8 @@ static void on_failure_start(struct sim_engine *e, void *obj, uint64_t arg)
 	struct node *n = a->nodes[node_of(arg)];
 	if (n->failure >= 0)
 		return; /* already failed: the failure in force decides */
+	if (e->now_ns >= a->end_ns)
+		return; /* a session ended before it (session.c): the run only drains */
 	n->failure = (int)failure_of(arg);
 	if (f->kind == FAILURE_SLOW)
 		set_slow(a, n, f->factor);

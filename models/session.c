@@ -267,14 +267,26 @@ int model_session_scale_load(struct model_session *s, double factor, char *msg, 
 		snprintf(msg, msglen, "at most %d workload steps per scenario", WL_MAX_STEPS);
 		return -1;
 	}
-	/* The schedule stays sorted: after every step at or before now. */
+	/* The schedule stays as a scenario must have it: in time order, no
+	 * step inside the previous one's ramp. */
 	size_t pos = wl->nschedule;
 	while (pos > 0 && wl->schedule[pos - 1].at_ns > now)
 		pos--;
-	memmove(&wl->schedule[pos + 1], &wl->schedule[pos],
-		(wl->nschedule - pos) * sizeof wl->schedule[0]);
-	wl->schedule[pos] = (struct wl_step){.at_ns = now, .rate_per_s = rate, .ramp_ns = 0};
-	wl->nschedule++;
+	struct wl_step *prev = pos > 0 ? &wl->schedule[pos - 1] : NULL;
+	if (prev && prev->at_ns == now) {
+		prev->rate_per_s = rate; /* a second key at the same instant */
+	} else {
+		if (prev && prev->at_ns + prev->ramp_ns > now) {
+			/* The ramp stops here, at the rate it reached: the same line
+			 * (wl_profile_init cuts it the same way). */
+			prev->ramp_ns = now - prev->at_ns;
+			prev->rate_per_s = before;
+		}
+		memmove(&wl->schedule[pos + 1], &wl->schedule[pos],
+			(wl->nschedule - pos) * sizeof wl->schedule[0]);
+		wl->schedule[pos] = (struct wl_step){.at_ns = now, .rate_per_s = rate, .ramp_ns = 0};
+		wl->nschedule++;
+	}
 	wl_profile_changed(a);
 	snprintf(msg, msglen, "operator: load %+.0f%% (%.0f/s -> %.0f/s)", (factor - 1.0) * 100.0,
 		 before, rate);
@@ -302,6 +314,18 @@ int model_session_finish(struct model_session *s, struct model_results *out)
 			(size_t)((now + s->results.window_ns - 1) / s->results.window_ns);
 	}
 	arch_end(a);
+	/* Failures that never started are not part of the span (a scenario
+	 * may not name a failure after its end); nothing fires any more, so
+	 * the indices may move. */
+	size_t kept = 0;
+	for (size_t i = 0; i < s->cfg->nfailures; i++) {
+		if (s->cfg->failures[i].kind != FAILURE_RANDOM && s->cfg->failures[i].at_ns >= now) {
+			sim_dist_fini(&s->cfg->failures[i].mttr);
+			continue;
+		}
+		s->cfg->failures[kept++] = s->cfg->failures[i];
+	}
+	s->cfg->nfailures = kept;
 	*out = s->results;
 	memset(&s->results, 0, sizeof s->results);
 	return 0;

@@ -32,10 +32,15 @@ static const char scenario[] =
 	"seed: 7\n"
 	"workload:\n"
 	"  rate: 400/s\n"
+	"  schedule:\n"
+	"    - {at: 40s, rate: 500/s, ramp: 30s}\n"
+	"    - {at: 100s, rate: 300/s}\n"
 	"  classes:\n"
 	"    static: {share: 55%}\n"
 	"    page:   {share: 35%, app: gamma(mean=25ms, cv=1), db_reads: 4}\n"
-	"    write:  {share: 10%, app: gamma(mean=40ms, cv=1), db_reads: 2, db_writes: 1}\n";
+	"    write:  {share: 10%, app: gamma(mean=40ms, cv=1), db_reads: 2, db_writes: 1}\n"
+	"failures:\n"
+	"  - {at: 95s, node: web3, kind: crash, for: 10s}\n";
 
 static void load(struct model_config *cfg, const char *text)
 {
@@ -173,7 +178,7 @@ static void session_with_actions_replays_from_its_recording(void **state)
 	assert_int_equal(model_session_fail(s, app1, FAILURE_SLOW, 5, msg, sizeof msg), 0);
 	model_session_advance(s, 52 * SIM_NS_PER_S);
 	assert_int_equal(model_session_scale_load(s, 1.1, msg, sizeof msg), 0);
-	assert_string_equal(msg, "operator: load +10% (400/s -> 440/s)");
+	assert_string_equal(msg, "operator: load +10% (440/s -> 484/s)"); /* on the ramp: cut */
 	model_session_advance(s, 60 * SIM_NS_PER_S);
 	assert_int_equal(model_session_recover(s, web2, msg, sizeof msg), 0);
 	model_session_advance(s, 61 * SIM_NS_PER_S);
@@ -184,7 +189,7 @@ static void session_with_actions_replays_from_its_recording(void **state)
 	model_session_snapshot(s, snap);
 	assert_int_equal(snap->nodes[web2].state, MODEL_NODE_UP);
 	assert_true(snap->nodes[app1].slow_factor == 5.0);
-	assert_true(snap->rate_per_s == 440.0);
+	assert_true(snap->rate_per_s == 484.0);
 	assert_int_equal(model_session_scale_load(s, 0.9, msg, sizeof msg), 0);
 	model_session_advance(s, 85300 * SIM_NS_PER_MS);
 
@@ -198,8 +203,8 @@ static void session_with_actions_replays_from_its_recording(void **state)
 	assert_int_equal(model_session_finish(s, &a), 0);
 	model_session_destroy(s);
 	free(snap);
-	assert_int_equal(cfg.nfailures, 2);
-	assert_int_equal(cfg.wl.nschedule, 2);
+	assert_int_equal(cfg.nfailures, 2); /* web3 at 95s never started: dropped */
+	assert_int_equal(cfg.wl.nschedule, 4); /* the scenario's 2, the keys' 2 */
 	assert_int_equal(cfg.duration_ns, 85300 * SIM_NS_PER_MS + 1);
 
 	/* the recording: the resolved scenario, through YAML and back */
