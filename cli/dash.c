@@ -4,15 +4,17 @@
  * (models/session.h); the screen is struct rpt_dash (report/dash_model.h)
  * painted by report/dash_view.c.  This file is the loop that joins them.
  *
- * Decoupling, in one thread: each frame of FRAME_NS wall time (40 ms) first
- * reads every key waiting, then simulates in small slices of simulated time
- * until the frame's target (the speed times the wall time since the speed
- * was set) or the simulation budget (SIM_BUDGET_NS, 25 ms) is spent, then
- * paints (a millisecond: curses sends only what changed), then waits for a
- * key for what is left of the frame.  So a key acts within one frame
- * (< 100 ms), drawing costs each frame the same small slice whatever the
- * speed, and when the model cannot keep up with the asked speed the target is
- * re-anchored instead of piling up debt (the header shows the speed reached).
+ * Decoupling, in one thread: each frame first reads every key waiting, then
+ * simulates in small slices of simulated time (2 ms of wall time each at the
+ * asked speed) until the frame's target (the speed times the wall time since
+ * the speed was set) or the simulation budget (SIM_BUDGET_NS, 70 ms) is
+ * reached, then paints (about a millisecond: curses sends only what
+ * changed), then waits for a key for what is left of FRAME_NS (40 ms), if
+ * anything.  So a key acts within one frame (at most about 75 ms); when the
+ * model keeps up, frames come every 40 ms and the rest is idle; when it does
+ * not (or at "max"), the simulation gets all but the paint, about 98% of the
+ * time, and the target is re-anchored instead of piling up debt (the header
+ * shows the speed reached next to the one asked).
  *
  * The screen goes to /dev/tty and the report to stdout, so
  * `tiersim dash FILE > report.txt` keeps the report.  On quit: the report
@@ -43,7 +45,7 @@
 #include "sim/time.h"
 
 #define FRAME_NS (40 * SIM_NS_PER_MS)
-#define SIM_BUDGET_NS (25 * SIM_NS_PER_MS)
+#define SIM_BUDGET_NS (70 * SIM_NS_PER_MS)
 #define SLOW_FACTOR 5.0
 
 static const char dash_usage[] =

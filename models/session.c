@@ -174,6 +174,10 @@ static bool node_ok(const struct model_session *s, int node, char *msg, size_t m
 		snprintf(msg, msglen, "the session has ended");
 		return false;
 	}
+	if (s->arch->engine.now_ns >= s->arch->end_ns) {
+		snprintf(msg, msglen, "the scenario's duration is reached (--duration runs longer)");
+		return false;
+	}
 	if (node < 0 || node >= s->arch->nnodes) {
 		snprintf(msg, msglen, "no such node");
 		return false;
