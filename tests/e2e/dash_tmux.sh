@@ -51,6 +51,15 @@ check() { # check WHAT TEXT SECONDS
 	if wait_for "$2" "$3"; then ok; else ko "$1: '$2' not on screen"; screen >&2; fi
 }
 
+# Bad usage: exit 2 with one line on stderr, before any screen.
+term=usage
+"$TIERSIM" dash scenarios/baseline.yaml --speed 3 </dev/null >"$tmp/out" 2>"$tmp/err"
+if [ $? -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ]; then ok; else ko "--speed 3"; fi
+if command -v setsid >/dev/null 2>&1; then
+	setsid "$TIERSIM" dash scenarios/baseline.yaml </dev/null >"$tmp/out" 2>"$tmp/err"
+	if [ $? -eq 2 ] && grep -q "needs a terminal" "$tmp/err"; then ok; else ko "no terminal"; fi
+fi
+
 for term in xterm-256color vt100; do
 	rm -f "$tmp/status" "$tmp/report.txt" "$tmp/rec.yaml" "$tmp/err.txt"
 	$T new-session -d -s dash -x 80 -y 24 \
