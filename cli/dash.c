@@ -201,6 +201,14 @@ static int64_t mono_ns(void)
 
 /* ---------------------------------------------------------------- the loop */
 
+/* The operator's actions, for the recording's header comment. */
+#define MAX_NOTED_ACTIONS 64
+struct noted_actions {
+	struct rpt_dash *view;
+	size_t n, dropped;
+	char lines[MAX_NOTED_ACTIONS][MODEL_EVENT_TEXT_MAX + 32];
+};
+
 struct dash {
 	struct model_config *cfg;
 	struct model_session *session;
@@ -216,8 +224,47 @@ struct dash {
 
 static void on_model_event(void *ctx, const struct model_event *ev)
 {
-	struct rpt_dash *view = ctx;
-	rpt_dash_log(view, ev->at_ns, ev->kind, ev->text);
+	struct noted_actions *noted = ctx;
+	rpt_dash_log(noted->view, ev->at_ns, ev->kind, ev->text);
+	if (ev->kind != MODEL_EVENT_ACTION)
+		return;
+	if (noted->n == MAX_NOTED_ACTIONS) {
+		noted->dropped++;
+		return;
+	}
+	char at[24];
+	rpt_dash_clock(ev->at_ns, at, sizeof at);
+	snprintf(noted->lines[noted->n++], sizeof noted->lines[0], "%s  %s", at, ev->text);
+}
+
+/* The recording: a comment saying where it comes from and what the operator
+ * did, then the resolved scenario (comments change nothing it loads to). */
+static char *recording_text(const char *source, const struct model_config *cfg,
+			    const struct noted_actions *noted, const char *resolved)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	char span[32];
+	rpt_dash_clock(cfg->duration_ns, span, sizeof span);
+	fprintf(f, "# Recorded by tiersim dash from %s (seed %llu), %s of simulated time.\n"
+		   "# `tiersim run` on this file replays the session to the same numbers.\n"
+		   "# The operator's actions (failures: and workload.schedule below):\n",
+		source, (unsigned long long)cfg->seed, span);
+	for (size_t i = 0; i < noted->n; i++)
+		fprintf(f, "#   %s\n", noted->lines[i]);
+	if (noted->n == 0)
+		fprintf(f, "#   none\n");
+	if (noted->dropped)
+		fprintf(f, "#   ... and %zu more\n", noted->dropped);
+	fputs(resolved, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 static void reanchor(struct dash *d)
@@ -369,7 +416,7 @@ static int split_path(const char *path, char *dir, size_t dirlen, char *name, si
 }
 
 static int report_and_record(const struct dash_options *o, struct model_config *cfg,
-			     struct model_session *s)
+			     struct model_session *s, const struct noted_actions *noted)
 {
 	struct model_results res;
 	int rc = model_session_finish(s, &res);
@@ -391,12 +438,14 @@ static int report_and_record(const struct dash_options *o, struct model_config *
 	}
 	rc = CLI_EXIT_OK;
 	if (o->record) {
-		char dir[4096], name[1024], err[512];
-		if (split_path(o->record, dir, sizeof dir, name, sizeof name) ||
-		    rpt_write_file_atomic(dir, name, write_text_file, resolved, err, sizeof err)) {
+		char dir[4096], name[1024], err[512] = "out of memory";
+		char *text = recording_text(o->file, cfg, noted, resolved);
+		if (!text || split_path(o->record, dir, sizeof dir, name, sizeof name) ||
+		    rpt_write_file_atomic(dir, name, write_text_file, text, err, sizeof err)) {
 			fprintf(stderr, "tiersim dash: --record %s: %s\n", o->record, err);
 			rc = CLI_EXIT_FAILURE;
 		}
+		free(text);
 	}
 	struct model_analytic analytic;
 	model_analytic_compute(cfg, &analytic);
@@ -462,11 +511,13 @@ static int run_session(const struct dash_options *o, struct model_config *cfg)
 	struct dash d = {.cfg = cfg};
 	d.view = malloc(sizeof *d.view);
 	d.snap = malloc(sizeof *d.snap);
+	struct noted_actions *noted = calloc(1, sizeof *noted);
 	int rc = 0;
-	if (d.view && d.snap) {
+	if (d.view && d.snap && noted) {
 		rpt_dash_init(d.view, cfg->name, o->speed_index);
 		d.view->paused = o->paused;
-		struct model_event_listener listener = {.fn = on_model_event, .ctx = d.view};
+		noted->view = d.view;
+		struct model_event_listener listener = {.fn = on_model_event, .ctx = noted};
 		d.session = model_session_create(cfg, 0, &listener);
 	}
 	if (d.session) {
@@ -480,9 +531,10 @@ static int run_session(const struct dash_options *o, struct model_config *cfg)
 		fprintf(stderr, "tiersim dash: out of memory\n");
 		rc = CLI_EXIT_FAILURE;
 	} else {
-		rc = report_and_record(o, cfg, d.session);
+		rc = report_and_record(o, cfg, d.session, noted);
 		model_session_destroy(d.session);
 	}
+	free(noted);
 	free(d.view);
 	free(d.snap);
 	return rc;

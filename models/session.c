@@ -55,6 +55,8 @@ struct model_session *model_session_create(struct model_config *cfg, unsigned in
 		return NULL;
 	}
 	arch_begin(a);
+	/* The first stop: 1 ns, the first odd instant (session.h). */
+	sim_engine_run(&a->engine, 1);
 	return s;
 }
 
