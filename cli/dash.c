@@ -16,7 +16,7 @@
  * time, and the target is re-anchored instead of piling up debt (the header
  * shows the speed reached next to the one asked).
  *
- * The screen goes to /dev/tty and the report to stdout, so
+ * Ctrl-C quits as q does.  The screen goes to /dev/tty and the report to stdout, so
  * `tiersim dash FILE > report.txt` keeps the report.  On quit: the report
  * `tiersim run` prints for the simulated span, and with --record FILE the
  * resolved scenario with the session's actions (failures: entries and
@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,16 @@ static int parse_options(int argc, char **argv, struct dash_options *o)
 				       argv[optind + 1]);
 	o->file = argv[optind];
 	return 0;
+}
+
+/* Ctrl-C or a TERM signal quits as q does: the screen is restored and the
+ * report printed. */
+static volatile sig_atomic_t quit_signalled;
+
+static void on_quit_signal(int sig)
+{
+	(void)sig;
+	quit_signalled = 1;
 }
 
 static int64_t mono_ns(void)
@@ -373,7 +384,7 @@ static void run_loop(struct dash *d)
 	d->speed_wall0 = mono_ns();
 	d->speed_sim0 = 0;
 	nodelay(stdscr, TRUE);
-	while (!d->quit) {
+	while (!d->quit && !quit_signalled) {
 		int64_t frame_start = mono_ns();
 		int key;
 		while (!d->quit && (key = getch()) != ERR)
@@ -508,6 +519,10 @@ static int run_session(const struct dash_options *o, struct model_config *cfg)
 	}
 	set_term(screen);
 	set_escdelay(25);
+	struct sigaction sa = {.sa_handler = on_quit_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	struct dash d = {.cfg = cfg};
 	d.view = malloc(sizeof *d.view);
 	d.snap = malloc(sizeof *d.snap);
