@@ -133,7 +133,8 @@ static void a_web_crash_is_told_as_failed_marked_down_back_marked_up(void **stat
 		print_message("  %8.3f s %-14s %s\n", (double)log.ev[i].at_ns / 1e9,
 			      model_event_kind_name(log.ev[i].kind), log.ev[i].text);
 		assert_int_equal(log.ev[i].kind, want[i]);
-		assert_string_equal(log.ev[i].node->name, "web2");
+		/* ev.node lives as long as the run: after it, only the text */
+		assert_non_null(strstr(log.ev[i].text, "web2"));
 		if (i > 0)
 			assert_true(log.ev[i].at_ns >= log.ev[i - 1].at_ns);
 	}
