@@ -14,7 +14,7 @@ VERSION := 0.1.0
 
 # Debian packages the build, the tests and the plots need.
 DEB_PACKAGES := libgsl-dev libcsv-dev libfyaml-dev libjansson-dev libncurses-dev \
-                libcmocka-dev gnuplot-nox pkg-config nettle-dev
+                libcmocka-dev gnuplot-nox pkg-config nettle-dev tmux
 PKG_MODULES := gsl libfyaml jansson ncursesw cmocka nettle
 
 ifeq ($(FUZZ),1)
@@ -100,7 +100,8 @@ MODELS_SRCS := \
 	models/db.c \
 	models/analytic.c \
 	models/replications.c \
-	models/failures.c
+	models/failures.c \
+	models/session.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -116,20 +117,25 @@ REPORT_SRCS := \
 	report/crosscheck.c \
 	report/text.c \
 	report/json.c \
-	report/csv.c
+	report/csv.c \
+	report/dash_model.c \
+	report/dash_view.c
 
 CLI_SRCS := \
 	cli/main.c \
 	cli/options.c \
 	cli/run.c \
 	cli/check.c \
-	cli/demo.c
+	cli/demo.c \
+	cli/dash.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
               vrrp \
               lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
-              report_summary report_text report_json report_csv report_outfile report_digest
+              report_summary report_text report_json report_csv report_outfile report_digest \
+              session \
+              dash_model
 VALIDATION_TESTS := queueing model failures \
                     lb_failover
 GOLDEN_TESTS := golden
@@ -243,7 +249,7 @@ check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST)
 	done; \
 	$(foreach t,$(FUZZ_TARGETS),echo "== fuzz corpus $(t)"; \
 		$(SAN_ENV) $(RUN_TEST) $(BUILD)/tests/fuzz/replay_$(t) $(FUZZ_SEEDS_$(t)) || fail=1;) \
-	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh; do \
+	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/dash_tmux.sh; do \
 		echo "== $$e"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \

@@ -19,6 +19,7 @@ enum cli_exit {
 int cli_run(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_dash(int argc, char **argv);
 
 /* -j N: 0, or the usage error's exit status. */
 int cli_parse_jobs(const char *sub, const char *arg, int *jobs);

@@ -157,6 +157,12 @@ static inline bool node_refuses(const struct node *n) { return n->health == NODE
  * seed and the index); 0 or ENOMEM. */
 int arch_init(struct arch *a, const struct model_config *cfg, unsigned index);
 void arch_fini(struct arch *a);
+/* A replication in steps (model_run_replication, and the dashboard's
+ * session.c): after arch_init and rec_init, arch_begin schedules the windows,
+ * the failures, the first arrival and the warm-up; the engine runs to
+ * a->end_ns; arch_end closes the results and drains. */
+void arch_begin(struct arch *a);
+void arch_end(struct arch *a);
 /* Run the replication to the end and fill *out (which the caller finis). */
 int model_run_replication(const struct model_config *cfg, unsigned index,
 			  struct model_results *out);
@@ -200,6 +206,11 @@ struct db_node *db_route(struct arch *a, const struct request *r, bool is_write)
 
 /* Schedule the scenario's failures (models/failures.c). */
 void failures_schedule(struct arch *a);
+/* Failure i of a->cfg, added during the run (the dashboard): schedule its
+ * start at its `at` (>= now), and later its end at `at` + `for`; the same
+ * events failures_schedule makes for a failure of the scenario file. */
+void failures_schedule_start(struct arch *a, size_t i);
+void failures_schedule_end(struct arch *a, size_t i);
 /* A node fails (its health says how) or comes back. */
 void node_fail(struct arch *a, struct node *n, enum node_health health);
 void node_recover(struct arch *a, struct node *n);

@@ -36,7 +36,12 @@ void wl_profile_init(struct wl_profile *p, const struct wl_config *wl)
 			p->rate_per_s[p->nbreaks] = s->rate_per_s;
 			p->nbreaks++;
 		} else {
-			p->rate_per_s[p->nbreaks - 1] = s->rate_per_s;
+			/* A step: two breaks at one instant (rate_at takes the later
+			 * one from then on), so the segment before stays flat instead
+			 * of ramping from the previous break to the new rate. */
+			p->at_ns[p->nbreaks] = s->at_ns;
+			p->rate_per_s[p->nbreaks] = s->rate_per_s;
+			p->nbreaks++;
 		}
 	}
 }
@@ -143,9 +148,33 @@ static void schedule_next_arrival(struct arch *a, int64_t from_ns)
 	double increment = a->cfg->wl.arrivals == WL_ARRIVALS_POISSON
 				   ? sim_rand_exp(w->arrivals, 1.0)
 				   : 1.0;
+	w->next_from_ns = from_ns;
+	w->next_increment = increment;
+	w->next_drawn = true;
 	int64_t at = wl_profile_advance(&w->profile, from_ns, increment);
 	if (at < a->end_ns)
-		sim_engine_at(&a->engine, at, on_arrival, a, 0);
+		w->next_arrival = sim_engine_at(&a->engine, at, on_arrival, a, 0);
+}
+
+void wl_profile_changed(struct arch *a)
+{
+	struct wl_state *w = &a->wl;
+	wl_profile_init(&w->profile, &a->cfg->wl);
+	if (!w->next_drawn)
+		return;
+	sim_engine_cancel(&a->engine, w->next_arrival);
+	/* The profiles agree before now, so the new instant is not earlier. */
+	int64_t at = wl_profile_advance(&w->profile, w->next_from_ns, w->next_increment);
+	if (at < a->engine.now_ns)
+		at = a->engine.now_ns;
+	if (at < a->end_ns)
+		w->next_arrival = sim_engine_at(&a->engine, at, on_arrival, a, 0);
+}
+
+void wl_stop(struct arch *a)
+{
+	sim_engine_cancel(&a->engine, a->wl.next_arrival);
+	a->wl.next_drawn = false;
 }
 
 void wl_start(struct arch *a)
