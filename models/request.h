@@ -78,6 +78,12 @@ struct request {
 	uint8_t lb_tries;            /* connect attempts to a web server so far */
 	uint8_t web_connections;     /* held at its web node: 1, or 2 when proxying */
 	uint32_t web_epoch;          /* its web node's epoch when it arrived there */
+	uint32_t app_epoch;          /* its app node's epoch when it was accepted there */
+	uint16_t web_worker;         /* the nginx worker process that has it */
+	uint8_t upstream_tries;      /* app servers nginx tried for it so far */
+	bool upstream_open;          /* counted in r->app's active (least_conn) */
+	uint64_t apps_tried;         /* bit i % 64: app i tried (proxy_next_upstream) */
+	struct sim_timeout read_timeout; /* nginx proxy_read_timeout */
 };
 
 /* The request that embeds `job` as its `member`. */
