@@ -37,6 +37,8 @@ static void config_app2_failure(struct model_config *c, enum failure_kind kind, 
 	c->duration_ns = 100 * SIM_NS_PER_S;
 	c->warmup_ns = 10 * SIM_NS_PER_S;
 	c->wl.rate_per_s = 400;
+	for (size_t i = 1; i < c->wl.nclasses; i++)
+		sim_dist_fini(&c->wl.classes[i].app);
 	c->wl.nclasses = 1;
 	struct wl_class_config *k = &c->wl.classes[0];
 	snprintf(k->name, sizeof k->name, "%s", post ? "post" : "get");
@@ -192,6 +194,7 @@ static void each_worker_probes_a_dead_server_once_per_fail_timeout_plus_up_to_1_
 	struct model_config cfg;
 	config_app2_failure(&cfg, FAILURE_PROCESS, false);
 	cfg.wl.rate_per_s = 1000; /* every worker gets a request every few ms */
+	sim_dist_fini(&cfg.wl.classes[0].app);
 	sim_dist_init_exp(&cfg.wl.classes[0].app, 10e6); /* app servers a third busy */
 	struct mark_log log = {0};
 	struct model_event_listener listener = {.fn = log_marks, .ctx = &log};
