@@ -107,6 +107,7 @@ struct web_node {
 	struct web_peer *peers;     /* [workers x napp]: worker w's view of app i at w*napp+i */
 	uint64_t next_worker;       /* requests go to the workers in turn */
 	uint64_t cache_fills;       /* dynamic requests seen since a cold start */
+	uint32_t life;              /* bumped at each restart (crash, process death) */
 	bool cache_cold;            /* restarted: the cache is still warming */
 };
 

@@ -79,6 +79,7 @@ struct request {
 	uint8_t web_connections;     /* held at its web node: 1, or 2 when proxying */
 	uint32_t web_epoch;          /* its web node's epoch when it arrived there */
 	uint32_t app_epoch;          /* its app node's epoch when it was accepted there */
+	uint32_t web_life;           /* its web node's life when it arrived there */
 	uint16_t web_worker;         /* the nginx worker process that has it */
 	uint8_t upstream_tries;      /* app servers nginx tried for it so far */
 	bool upstream_open;          /* counted in r->app's active (least_conn) */

@@ -73,13 +73,21 @@ static bool web_still_has(const struct web_node *w, const struct request *r)
 	       w->base.health != NODE_PROCESS_DEAD;
 }
 
+/* r gives back the connections it holds at its web server, unless a
+ * restart since it arrived took them all (a partition takes none: the
+ * process goes on holding them until the request ends). */
+static void release_connections(struct request *r)
+{
+	if (r->web && r->web->life == r->web_life)
+		r->web->connections -= r->web_connections;
+	r->web_connections = 0;
+}
+
 /* The answer (or an error page) leaves for the LB. */
 static void respond(struct arch *a, struct request *r)
 {
 	struct web_node *w = r->web;
-	if (web_still_has(w, r))
-		w->connections -= r->web_connections;
-	r->web_connections = 0;
+	release_connections(r);
 	if (node_is_black_hole(&w->base) || w->base.epoch != r->web_epoch) {
 		/* nothing leaves a dead or cut-off server: HAProxy's timeout
 		 * server (504) or the client's own time-out ends it */
@@ -296,9 +304,7 @@ void web_forget(struct arch *a, struct request *r)
 {
 	sim_timeout_stop(&a->read_timeouts, &r->read_timeout);
 	upstream_closed(r);
-	if (r->web && r->web_connections && web_still_has(r->web, r))
-		r->web->connections -= r->web_connections;
-	r->web_connections = 0;
+	release_connections(r);
 }
 
 void web_upstream_sent(struct arch *a, struct request *r)
@@ -411,6 +417,7 @@ void web_receive(struct arch *a, struct request *r)
 	w->connections++;
 	r->web_connections = 1;
 	r->web_epoch = w->base.epoch;
+	r->web_life = w->life;
 	r->web_worker = (uint16_t)(w->next_worker++ % (uint64_t)c->workers);
 	r->stage = STAGE_WEB_CPU;
 	gsl_rng *rng = w->base.rng;
@@ -448,6 +455,7 @@ static void web_failed(struct node *n)
 		return;
 	struct arch *a = n->arch;
 	w->connections = 0;
+	w->life++;
 	for (size_t i = 0; i < (size_t)a->cfg->web.workers * (size_t)a->napp; i++)
 		w->peers[i] = (struct web_peer){0};
 	w->cache_cold = true;
