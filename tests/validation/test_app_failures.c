@@ -9,7 +9,10 @@
  *    10s, each worker sends one failed attempt to a dead server every
  *    (10, 11] s, and none in between;
  *  - random failures: each node is down a share MTTR / (MTBF + MTTR) of the
- *    time in the long run (an alternating renewal process). */
+ *    time in the long run (an alternating renewal process);
+ *  - a restarted web server's cache warms: the n-th dynamic request after
+ *    the restart hits with probability h (1 - exp(-n / N)), so the restart
+ *    costs h / (1 - exp(-1 / N)) extra misses, which reach the app tier. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -316,6 +319,73 @@ static void adding_a_node_does_not_shift_the_others_failures(void **state)
 	}
 }
 
+/* ---------------------------------------------------------------- cold cache */
+
+#define CACHE_HIT 0.5
+#define CACHE_WARM_N 1000.0 /* WEB_CACHE_WARM_REQUESTS */
+
+/* Extra requests that reached the app tier because web1 restarted cold:
+ * app requests beyond the (1 - h) share of the dynamic requests nginx
+ * served. */
+static int run_cold_cache(void *ctx, uint64_t seed, unsigned reps, double *values)
+{
+	(void)ctx;
+	struct model_config cfg;
+	model_config_init(&cfg);
+	cfg.seed = seed;
+	cfg.duration_ns = 100 * SIM_NS_PER_S;
+	cfg.warmup_ns = 10 * SIM_NS_PER_S;
+	cfg.wl.rate_per_s = 200;
+	for (size_t i = 1; i < cfg.wl.nclasses; i++)
+		sim_dist_fini(&cfg.wl.classes[i].app);
+	cfg.wl.nclasses = 1;
+	struct wl_class_config *k = &cfg.wl.classes[0];
+	k->share = 1.0;
+	k->dynamic = true;
+	sim_dist_fini(&k->app);
+	sim_dist_init_exp(&k->app, 5e6);
+	k->db_reads = k->db_writes = 0;
+	cfg.web.nodes = 1;
+	cfg.web.cache_hit = CACHE_HIT;
+	cfg.failures[0] = (struct failure_spec){
+		.kind = FAILURE_PROCESS, .at_ns = 50 * SIM_NS_PER_S, .for_ns = SIM_NS_PER_S,
+		.nodes = {{TIER_WEB, 0}}, .nnodes = 1,
+	};
+	cfg.nfailures = 1;
+	for (unsigned i = 0; i < reps; i++) {
+		struct model_results r;
+		if (model_run_replication(&cfg, i, &r))
+			return -1;
+		double web = 0, app = 0;
+		for (size_t n = 0; n < r.nnodes; n++) {
+			if (r.nodes[n].tier == TIER_WEB)
+				web += (double)r.nodes[n].served;
+			if (r.nodes[n].tier == TIER_APP)
+				app += (double)r.nodes[n].served;
+		}
+		values[i] = app - (1 - CACHE_HIT) * web;
+		model_results_fini(&r);
+	}
+	model_config_fini(&cfg);
+	return 0;
+}
+
+static void a_restarted_web_server_warms_its_cache_exponentially(void **state)
+{
+	(void)state;
+	struct theory_case c = {
+		.what = "extra misses after a cold restart",
+		.nmetrics = 1,
+		.metric = {"misses"},
+		.analytic = {CACHE_HIT / (1 - exp(-1 / CACHE_WARM_N))},
+		.reps = 10,
+		.base_seed = 7,
+		.max_rel_half_width = 0.2,
+		.run = run_cold_cache,
+	};
+	theory_expect(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +396,7 @@ int main(void)
 		cmocka_unit_test(each_worker_probes_a_dead_server_once_per_fail_timeout_plus_up_to_1_s),
 		cmocka_unit_test(random_failures_keep_each_node_down_mttr_over_mtbf_plus_mttr),
 		cmocka_unit_test(adding_a_node_does_not_shift_the_others_failures),
+		cmocka_unit_test(a_restarted_web_server_warms_its_cache_exponentially),
 	};
 	return cmocka_run_group_tests_name("validation: app failures and nginx", tests, NULL, NULL);
 }
