@@ -86,7 +86,8 @@ static struct db_node *route_next_query(struct arch *a, struct request *r)
 
 static void next_query(struct arch *a, struct request *r)
 {
-	if (app_lost_it(r->app, r) || r->failed || r->queries_done >= queries_of(a, r) || !route_next_query(a, r)) {
+	if (app_lost_it(r->app, r) || r->failed || r->queries_done >= queries_of(a, r) ||
+	    !route_next_query(a, r)) {
 		finish(a, r);
 		return;
 	}
@@ -220,8 +221,13 @@ static void wait_for_connect(struct arch *a, struct request *r)
 {
 	int64_t now = a->engine.now_ns, end = now + a->cfg->web.connect_timeout_ns;
 	enum model_error why = ERR_COUNT;
-	if (r->call && sim_timeout_is_started(&r->call->timeout) && r->call->timeout.deadline_ns < end) {
-		end = r->call->timeout.deadline_ns;
+	if (!r->call || r->lb_answered) { /* HAProxy closed already: nothing to wait for */
+		end = now;
+		why = r->call ? ERR_SERVER_TIMEOUT : ERR_CLIENT_TIMEOUT;
+	}
+	const struct sim_timeout *client = r->call ? &r->call->timeout : NULL;
+	if (client && sim_timeout_is_started(client) && client->deadline_ns < end) {
+		end = client->deadline_ns;
 		why = ERR_CLIENT_TIMEOUT;
 	}
 	if (sim_timeout_is_started(&r->server_timeout) && r->server_timeout.deadline_ns < end) {
