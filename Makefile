@@ -137,7 +137,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               session \
               dash_model
 VALIDATION_TESTS := queueing model failures \
-                    lb_failover
+                    lb_failover \
+                    app_failures
 GOLDEN_TESTS := golden
 # libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
 FUZZ_TARGETS := scenario parsers set

@@ -8,7 +8,18 @@
  * whole sequence (the connection-per-request habit of most web frameworks),
  * waiting at most `db_pool.timeout` for one, else the request fails with
  * pool_timeout.  A failed query ends the sequence: the request answers with
- * that error (500). */
+ * that error (500).
+ *
+ * Failures (docs/failures.md): a crash or a process death takes the
+ * server's stations down, ending the waits and the CPU work of the requests
+ * it holds; a partition leaves it working with nothing getting in or out
+ * (its queries cannot reach the database either).  A request the server had
+ * when it failed is *lost* after a crash or a partition (nginx's
+ * proxy_read_timeout or an outer time-out rescues it) and *reset* after a
+ * process death (nginx hears it at once).  A request whose query is at the
+ * database learns it when the query comes back (a few ms late for a
+ * reset).  A connect to a dead process is refused (RST, one hop back); to a
+ * black hole it fails after nginx's proxy_connect_timeout. */
 #include <stdint.h>
 
 #include "arch.h"
@@ -29,14 +40,30 @@ const struct node_kind app_kind = {
 	.tier = TIER_APP, .name = "app", .reset_stats = app_reset_stats, .cpu = app_cpu,
 };
 
+/* Whether r's server failed since it accepted r (a partition, a crash or
+ * a process death bumps the epoch). */
+static bool app_lost_it(const struct app_node *p, const struct request *r)
+{
+	return p->base.epoch != r->app_epoch || !node_is_up(&p->base);
+}
+
+/* r leaves the app server: with its answer, or as a failure saw it. */
 static void finish(struct arch *a, struct request *r)
 {
+	struct app_node *p = r->app;
 	if (r->db_conn.station)
 		sim_station_release(&a->engine, r->db_conn.station, &r->db_conn);
 	if (r->app_thread.station)
 		sim_station_release(&a->engine, r->app_thread.station, &r->app_thread);
 	r->stage = STAGE_BACK;
-	arch_after_hops(a, r, 1, web_answer);
+	if (!app_lost_it(p, r)) {
+		arch_after_hops(a, r, 1, web_answer);
+		return;
+	}
+	if (node_is_black_hole(&p->base))
+		request_lost(r); /* nothing leaves: nginx's read time-out rescues it */
+	else
+		arch_after_hops(a, r, 1, web_upstream_reset);
 }
 
 static int queries_of(const struct arch *a, const struct request *r)
@@ -59,7 +86,8 @@ static struct db_node *route_next_query(struct arch *a, struct request *r)
 
 static void next_query(struct arch *a, struct request *r)
 {
-	if (r->failed || r->queries_done >= queries_of(a, r) || !route_next_query(a, r)) {
+	if (app_lost_it(r->app, r) || r->failed || r->queries_done >= queries_of(a, r) ||
+	    !route_next_query(a, r)) {
 		finish(a, r);
 		return;
 	}
@@ -78,7 +106,7 @@ void app_query_done(struct arch *a, struct request *r)
 	/* Between two queries of a sequence the app does nothing but send the
 	 * next one on the connection it holds: the answer's hop back and the
 	 * next query's hop out are one trip through the calendar. */
-	if (!r->failed && r->queries_done + 1 < queries_of(a, r)) {
+	if (!r->failed && r->queries_done + 1 < queries_of(a, r) && !app_lost_it(r->app, r)) {
 		r->queries_done++;
 		if (route_next_query(a, r)) {
 			r->stage = STAGE_TO_DB;
@@ -102,7 +130,10 @@ static void on_pool_done(struct sim_engine *e, struct sim_station *st, struct si
 {
 	struct request *r = request_of(job, db_conn);
 	(void)st;
-	request_fail(r, status == SIM_JOB_TIMED_OUT ? ERR_POOL_TIMEOUT : ERR_CONNECT_REFUSED);
+	if (status == SIM_JOB_TIMED_OUT)
+		request_fail(r, ERR_POOL_TIMEOUT);
+	else if (r->stage != STAGE_APP_POOL)
+		return; /* its query is out: it learns of the failure when it returns */
 	finish(arch_of(e), r);
 }
 
@@ -113,8 +144,7 @@ static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim
 	struct request *r = request_of(job, cpu);
 	(void)st;
 	if (status != SIM_JOB_DONE) {
-		request_fail(r, ERR_CONNECT_REFUSED);
-		finish(a, r);
+		finish(a, r); /* the server failed under it */
 		return;
 	}
 	r->app->base.served++;
@@ -157,8 +187,8 @@ static void on_thread_done(struct sim_engine *e, struct sim_station *st, struct 
 	struct request *r = request_of(job, app_thread);
 	(void)st;
 	(void)status; /* no queue time-out on threads: only a node going down */
-	request_fail(r, ERR_CONNECT_REFUSED);
-	finish(arch_of(e), r);
+	if (r->stage == STAGE_APP_WORKER)
+		finish(arch_of(e), r); /* else its CPU or pool job, or its query, tells */
 }
 
 int app_node_init(struct arch *a, struct app_node *n)
@@ -173,9 +203,58 @@ int app_node_init(struct arch *a, struct app_node *n)
 	return 0;
 }
 
+/* nginx's connect to a black-holed server gives up after
+ * proxy_connect_timeout, unless HAProxy closes the connection first (its
+ * client leaves, or its timeout server fires): nginx then drops the attempt
+ * (499), which counts against no server.  Both deadlines are known when the
+ * wait starts; arg says which one ends it. */
+static void on_connect_timeout(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	struct request *r = obj;
+	if (arg == ERR_COUNT)
+		web_upstream_connect_failed(arch_of(e), r, ERR_CONNECT_TIMEOUT);
+	else
+		web_upstream_abandoned(arch_of(e), r, (enum model_error)arg);
+}
+
+static void wait_for_connect(struct arch *a, struct request *r)
+{
+	int64_t now = a->engine.now_ns, end = now + a->cfg->web.connect_timeout_ns;
+	enum model_error why = ERR_COUNT;
+	if (!r->call || r->lb_answered) { /* HAProxy closed already: nothing to wait for */
+		end = now;
+		why = r->call ? ERR_SERVER_TIMEOUT : ERR_CLIENT_TIMEOUT;
+	}
+	const struct sim_timeout *client = r->call ? &r->call->timeout : NULL;
+	if (client && sim_timeout_is_started(client) && client->deadline_ns < end) {
+		end = client->deadline_ns;
+		why = ERR_CLIENT_TIMEOUT;
+	}
+	if (sim_timeout_is_started(&r->server_timeout) && r->server_timeout.deadline_ns < end) {
+		end = r->server_timeout.deadline_ns;
+		why = ERR_SERVER_TIMEOUT;
+	}
+	sim_engine_at(&a->engine, end > now ? end : now, on_connect_timeout, r, (uint64_t)why);
+}
+
 void app_receive(struct arch *a, struct request *r)
 {
 	struct app_node *p = r->app;
+	if (node_is_black_hole(&p->base)) {
+		/* the SYN is never answered; counted from its arrival */
+		if (a->cfg->web.connect_timeout_ns > 0)
+			wait_for_connect(a, r);
+		else
+			request_lost(r);
+		return;
+	}
+	if (node_refuses(&p->base)) {
+		r->stage = STAGE_BACK;
+		arch_after_hops(a, r, 1, web_upstream_refused);
+		return;
+	}
+	r->app_epoch = p->base.epoch;
+	web_upstream_sent(a, r);
 	r->stage = STAGE_APP_WORKER;
 	switch (sim_station_arrive(&a->engine, &p->threads, &r->app_thread, SIM_DEMAND_HOLD)) {
 	case SIM_ARRIVE_STARTED:
@@ -186,8 +265,7 @@ void app_receive(struct arch *a, struct request *r)
 	case SIM_ARRIVE_FULL:
 	case SIM_ARRIVE_DOWN:
 		request_fail(r, ERR_CONNECT_REFUSED);
-		r->stage = STAGE_BACK;
-		arch_after_hops(a, r, 1, web_answer);
+		finish(a, r);
 		break;
 	}
 }

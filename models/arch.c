@@ -98,6 +98,11 @@ void arch_fini(struct arch *a)
 	for (int i = 0; i < a->nnodes; i++)
 		if (a->nodes[i]->rng)
 			gsl_rng_free(a->nodes[i]->rng);
+	for (int i = 0; i < a->nnodes; i++)
+		if (a->nodes[i]->failure_rng)
+			gsl_rng_free(a->nodes[i]->failure_rng);
+	for (int i = 0; a->web && i < a->nweb; i++)
+		free(a->web[i].peers);
 	gsl_rng *streams[] = {a->net_rng, a->lb_balance_rng, a->web_balance_rng};
 	for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++)
 		if (streams[i])
@@ -215,5 +220,6 @@ void request_lost(struct request *r)
 
 void request_free(struct arch *a, struct request *r)
 {
+	web_forget(a, r);
 	sim_pool_put(&a->requests, r);
 }

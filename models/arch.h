@@ -78,6 +78,7 @@ struct node {
 	struct sim_station *stations[NODE_MAX_STATIONS]; /* all of its stations */
 	int nstations;
 	gsl_rng *rng;               /* the node's stream "NAME.service" */
+	gsl_rng *failure_rng;       /* "failures.NAME", for random failures; else NULL */
 	int64_t active;             /* requests in flight at the node (least-conn) */
 	uint64_t served;
 };
@@ -91,11 +92,25 @@ struct lb_node {
 	enum node_health failed_as; /* how it went down, for its recovery */
 };
 
+/* What one nginx worker process knows of one app server (its passive
+ * health: ngx_http_upstream_round_robin.c; without `zone` every worker keeps
+ * its own).  Times are nginx's whole-second clock, ngx_time(). */
+struct web_peer {
+	int fails;                  /* failed attempts since the last reset */
+	int64_t checked_s;          /* last failure, or last probe after fail_timeout */
+	int64_t accessed_s;         /* last failure */
+};
+
 struct web_node {
 	struct node base;
 	struct sim_station cpu;     /* workers */
 	int64_t connections;        /* client + upstream connections in use */
 	int64_t max_connections;    /* workers x worker_connections */
+	struct web_peer *peers;     /* [workers x napp]: worker w's view of app i at w*napp+i */
+	uint64_t next_worker;       /* requests go to the workers in turn */
+	uint64_t cache_fills;       /* dynamic requests seen since a cold start */
+	uint32_t life;              /* bumped at each restart (crash, process death) */
+	bool cache_cold;            /* restarted: the cache is still warming */
 };
 
 struct app_node {
@@ -137,6 +152,7 @@ struct arch {
 	uint64_t web_rr;
 	uint64_t db_rr;
 	struct sim_timeout_queue server_timeouts; /* HAProxy timeout server, when > 0 */
+	struct sim_timeout_queue read_timeouts;   /* nginx proxy_read_timeout, when > 0 */
 	struct recorder rec;
 	struct model_event_listener events; /* who watches (events.h); none in a plain run */
 	int64_t measure_from_ns;    /* end of warm-up */
@@ -201,6 +217,22 @@ void arch_station_init(struct arch *a, struct sim_station *st, const char *name,
  * back) or timed out (a black hole, after timeout connect). */
 void lb_connect_failed(struct arch *a, struct request *r, enum model_error cause);
 void lb_connect_refused(struct arch *a, struct request *r);
+/* nginx's connect to the app server failed before the request was sent:
+ * refused (RST, one hop back) or timed out (a black hole, after
+ * proxy_connect_timeout); proxy_next_upstream may try another server. */
+void web_upstream_connect_failed(struct arch *a, struct request *r, enum model_error cause);
+void web_upstream_refused(struct arch *a, struct request *r);
+/* HAProxy closed r's connection (cause: its client left, or its timeout
+ * server) while nginx still waited for a connect: nginx drops it (499). */
+void web_upstream_abandoned(struct arch *a, struct request *r, enum model_error cause);
+/* The app server accepted r (proxy_read_timeout runs from now) ... */
+void web_upstream_sent(struct arch *a, struct request *r);
+/* ... or reset it after that (its process died): 502, or the next server
+ * for an idempotent request. */
+void web_upstream_reset(struct arch *a, struct request *r);
+/* r is freed: nginx closes what r still holds there (HAProxy closed its
+ * connection) and forgets its read time-out. */
+void web_forget(struct arch *a, struct request *r);
 /* The node a query goes to, or NULL when none can take it. */
 struct db_node *db_route(struct arch *a, const struct request *r, bool is_write);
 

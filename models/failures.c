@@ -14,10 +14,17 @@
  *  - crash, process and partition change the node's health (docs/failures.md
  *    says how peers experience each).  A crashed or process-dead node's
  *    stations go down, ending what they hold; a partitioned node keeps
- *    working but nothing gets in or out.  In this version they are
- *    simulated for LB and web servers; on other tiers, and random failures, they
- *    are refused before a run (model_failures_supported), so a result never
- *    silently ignores a failure.
+ *    working but nothing gets in or out.  They are simulated on the tiers
+ *    marked in failures_simulated[]; on the others they are refused before a
+ *    run (model_failures_supported), so a result never silently ignores a
+ *    failure.
+ *  - random: every node of the tier alternates up times drawn from an
+ *    exponential of mean `mtbf` and repairs drawn from `mttr`, forever (an
+ *    alternating renewal process), failing as `mode` says (crash or process).
+ *    Each node draws from its own stream "failures.NAME", so adding a node
+ *    shifts no other node's failures.  A random failure that falls while the
+ *    node is held by another failure is skipped, and the next up time is
+ *    drawn from then.
  * Overlapping failures of one node: the first in force decides, and the
  * others that start while it lasts are ignored. */
 #include <stdint.h>
@@ -26,6 +33,15 @@
 #include "failures.h"
 
 #include "arch.h"
+#include "sim/rng.h"
+
+/* The tiers whose crash, process and partition failures are simulated
+ * (slow failures are simulated everywhere). */
+static const bool failures_simulated[TIER_COUNT] = {
+	[TIER_LB] = true,
+	[TIER_WEB] = true,
+	[TIER_APP] = true,
+};
 
 /* arg = failure index << 16 | node position in a->nodes */
 static uint64_t pack(size_t failure, int node) { return (uint64_t)failure << 16 | (uint64_t)node; }
@@ -112,6 +128,68 @@ static void on_failure_start(struct sim_engine *e, void *obj, uint64_t arg)
 		node_fail(a, n, health_of(f->kind));
 }
 
+/* ---------------------------------------------------------------- random */
+
+static void on_random_failure(struct sim_engine *e, void *obj, uint64_t arg);
+
+/* The node's next random failure, an exponential up time from now. */
+static void schedule_random_failure(struct arch *a, size_t failure, int pos)
+{
+	const struct failure_spec *f = &a->cfg->failures[failure];
+	struct node *n = a->nodes[pos];
+	double up_ns = sim_rand_exp(n->failure_rng, (double)f->mtbf_ns);
+	double at = (double)a->engine.now_ns + up_ns;
+	if (at < (double)a->end_ns)
+		sim_engine_at(&a->engine, (int64_t)at, on_random_failure, NULL, pack(failure, pos));
+}
+
+static void on_random_repair(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	struct arch *a = arch_of(e);
+	(void)obj;
+	struct node *n = a->nodes[node_of(arg)];
+	if (n->failure == (int)failure_of(arg)) {
+		n->failure = -1;
+		node_recover(a, n);
+	}
+	schedule_random_failure(a, failure_of(arg), node_of(arg));
+}
+
+static void on_random_failure(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	struct arch *a = arch_of(e);
+	(void)obj;
+	const struct failure_spec *f = &a->cfg->failures[failure_of(arg)];
+	struct node *n = a->nodes[node_of(arg)];
+	if (n->failure >= 0) { /* held by another failure: this one is skipped */
+		schedule_random_failure(a, failure_of(arg), node_of(arg));
+		return;
+	}
+	n->failure = (int)failure_of(arg);
+	node_fail(a, n, health_of(f->mode));
+	int64_t repair_ns = sim_dist_sample_ns(&f->mttr, n->failure_rng);
+	sim_engine_after(&a->engine, repair_ns > 0 ? repair_ns : 1, on_random_repair, NULL, arg);
+}
+
+/* Every node of the tier gets its stream and its first failure. */
+static void schedule_random(struct arch *a, size_t failure)
+{
+	const struct failure_spec *f = &a->cfg->failures[failure];
+	for (int pos = 0; pos < a->nnodes; pos++) {
+		struct node *n = a->nodes[pos];
+		if (n->kind->tier != f->tier)
+			continue;
+		if (!n->failure_rng) {
+			char stream[32];
+			snprintf(stream, sizeof stream, "failures.%s", n->name);
+			n->failure_rng = sim_rng_stream_create(a->cfg->seed, a->replication, stream);
+			if (!n->failure_rng)
+				continue; /* out of memory: this node never fails at random */
+		}
+		schedule_random_failure(a, failure, pos);
+	}
+}
+
 static void on_failure_end(struct sim_engine *e, void *obj, uint64_t arg)
 {
 	struct arch *a = arch_of(e);
@@ -132,15 +210,13 @@ bool model_failures_supported(const struct model_config *cfg, char *why, size_t 
 		const struct failure_spec *f = &cfg->failures[i];
 		if (f->kind == FAILURE_SLOW)
 			continue;
-		bool web_only = f->kind != FAILURE_RANDOM;
+		bool simulated = f->kind != FAILURE_RANDOM || failures_simulated[f->tier];
 		for (int k = 0; k < f->nnodes; k++)
-			web_only = web_only && (f->nodes[k].tier == TIER_WEB ||
-						f->nodes[k].tier == TIER_LB);
-		if (!web_only) {
+			simulated = simulated && failures_simulated[f->nodes[k].tier];
+		if (!simulated) {
 			snprintf(why, whylen,
-				 "failures[%zu]: %s failures are simulated only for LB and web "
-				 "servers in this version (slow failures on every tier); see "
-				 "docs/failures.md",
+				 "failures[%zu]: %s failures are simulated only for LB, web and app servers "
+				 "in this version (slow failures on every tier); see docs/failures.md",
 				 i, failure_kind_name(f->kind));
 			return false;
 		}
@@ -169,9 +245,12 @@ static void schedule_failure(struct arch *a, size_t i, bool start, bool end)
 void failures_schedule(struct arch *a)
 {
 	const struct model_config *cfg = a->cfg;
-	for (size_t i = 0; i < cfg->nfailures; i++)
-		if (cfg->failures[i].kind != FAILURE_RANDOM) /* refused by model_failures_supported */
+	for (size_t i = 0; i < cfg->nfailures; i++) {
+		if (cfg->failures[i].kind == FAILURE_RANDOM)
+			schedule_random(a, i);
+		else
 			schedule_failure(a, i, true, true);
+	}
 }
 
 void failures_schedule_start(struct arch *a, size_t i)

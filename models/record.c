@@ -297,7 +297,8 @@ void rec_node_down(struct recorder *rec, const struct node *n)
 	struct model_incident *inc = &out->incidents[out->nincidents++];
 	memset(inc, 0, sizeof *inc);
 	snprintf(inc->node, sizeof inc->node, "%s", n->name);
-	inc->kind = n->failure >= 0 ? rec->arch->cfg->failures[n->failure].kind : FAILURE_CRASH;
+	const struct failure_spec *f = n->failure >= 0 ? &rec->arch->cfg->failures[n->failure] : NULL;
+	inc->kind = !f ? FAILURE_CRASH : f->kind == FAILURE_RANDOM ? f->mode : f->kind;
 	inc->at_s = sim_ns_to_s(rec->arch->engine.now_ns);
 	inc->detected_s = inc->recovered_s = inc->restored_s = NAN;
 }

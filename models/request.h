@@ -82,6 +82,13 @@ struct request {
 	struct sim_event_handle syn_ev; /* STAGE_CONNECTING: the next SYN retransmission */
 	uint8_t syns;                /* SYNs sent to the VIP for this attempt */
 	bool lb_dead;                /* its LB crashed, died or was cut off under it */
+	uint32_t app_epoch;          /* its app node's epoch when it was accepted there */
+	uint32_t web_life;           /* its web node's life when it arrived there */
+	uint16_t web_worker;         /* the nginx worker process that has it */
+	uint8_t upstream_tries;      /* app servers nginx tried for it so far */
+	bool upstream_open;          /* counted in r->app's active (least_conn) */
+	uint64_t apps_tried;         /* bit i % 64: app i tried (proxy_next_upstream) */
+	struct sim_timeout read_timeout; /* nginx proxy_read_timeout */
 };
 
 /* The request that embeds `job` as its `member`. */

@@ -28,9 +28,10 @@
 enum model_error {
 	ERR_VIP_UNREACHABLE,  /* SYNs to the VIP unanswered until the client gave up
 	                       * (nobody reachable held it) */
-	ERR_CONNECT_REFUSED,  /* RST: process dead, or a connection limit reached */
+	ERR_CONNECT_REFUSED,  /* RST: process dead (refused, or reset mid-request: 502), or a
+			       * connection limit reached */
 	ERR_CONNECT_TIMEOUT,  /* SYN unanswered until the caller's connect time-out */
-	ERR_SERVER_TIMEOUT,   /* HAProxy timeout server (504) */
+	ERR_SERVER_TIMEOUT,   /* HAProxy timeout server, nginx proxy_read_timeout (504) */
 	ERR_QUEUE_TIMEOUT,    /* HAProxy timeout queue (503) */
 	ERR_POOL_TIMEOUT,     /* app DB pool wait exceeded */
 	ERR_DB_UNAVAILABLE,   /* no writable primary / no readable node */

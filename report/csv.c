@@ -207,6 +207,10 @@ int rpt_write_summary_csv(const struct rpt_summary *s, FILE *out)
 	traffic_rows(&r, &s->all);
 	row_count(&r, "requests", "all", "attempts", s->attempts);
 	row_stat(&r, "requests", "all", "offered_rps", &s->offered_rps);
+	row_stat(&r, "availability", "windows", "time_availability", &s->time_availability);
+	row_value(&r, "availability", "windows", "target", s->window_target);
+	row_stat(&r, "availability", "windows", "downtime_s", &s->downtime_s);
+	row_value(&r, "availability", "windows", "nines", s->nines);
 	for (size_t k = 0; k < s->nclasses; k++)
 		traffic_rows(&r, &s->classes[k]);
 	for (int e = 0; e < ERR_COUNT; e++) {

@@ -116,6 +116,12 @@ static void put_traffic(struct jb *b, json_t *root, const struct rpt_summary *s)
 	set(b, root, "throughput_rps_ci95", ci95(b, &s->all.throughput_rps));
 	set(b, root, "availability", num(s->all.availability.mean));
 	set(b, root, "availability_ci95", ci95(b, &s->all.availability));
+	set(b, root, "time_availability", num(s->time_availability.mean));
+	set(b, root, "time_availability_ci95", ci95(b, &s->time_availability));
+	set(b, root, "time_availability_target", num(s->window_target));
+	set(b, root, "downtime_s", num(s->downtime_s.mean));
+	set(b, root, "downtime_s_ci95", ci95(b, &s->downtime_s));
+	set(b, root, "nines", num(s->nines));
 	set(b, root, "latency_ms", latency(b, &s->all.latency_ms));
 
 	json_t *classes = json_object();

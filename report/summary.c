@@ -325,6 +325,61 @@ static void fill_incidents(struct rpt_summary *s, const struct model_results *re
 	}
 }
 
+/* The success ratio a window must reach: the strictest availability check
+ * of the scenario and the command line, else RPT_DEFAULT_WINDOW_TARGET. */
+static double window_target(const struct model_config *cfg, const struct rpt_run_info *info)
+{
+	double target = NAN;
+	for (size_t i = 0; i < cfg->nslo; i++)
+		if (cfg->slo[i].metric == SLO_AVAILABILITY && !(cfg->slo[i].target <= target))
+			target = cfg->slo[i].target;
+	for (size_t i = 0; info && i < info->nextra_slo; i++)
+		if (info->extra_slo[i].metric == SLO_AVAILABILITY && !(info->extra_slo[i].target <= target))
+			target = info->extra_slo[i].target;
+	return isnan(target) ? RPT_DEFAULT_WINDOW_TARGET : target;
+}
+
+/* Time-based availability of each replication over its measured windows
+ * (those starting at or after the warm-up; the last may be shorter).  A
+ * window's success ratio is that of the requests first sent in it, however
+ * late they ended; a window where no request ended failed no one and
+ * counts as available. */
+static void fill_time_availability(struct rpt_summary *s, const struct model_config *cfg,
+				   const struct model_results *reps, size_t n,
+				   const struct rpt_run_info *info, double *x, double *y)
+{
+	double duration_s = (double)cfg->duration_ns / 1e9;
+	double windows = 0;
+	s->window_target = window_target(cfg, info);
+	for (size_t r = 0; r < n; r++) {
+		double window_s = (double)reps[r].window_ns / 1e9;
+		double from_s = duration_s - reps[r].measured_s;
+		double total = 0, down = 0;
+		for (size_t w = 0; window_s > 0 && w < reps[r].nwindows; w++) {
+			double start = (double)w * window_s;
+			double end = fmin(start + window_s, duration_s);
+			if (start < from_s - 1e-9 || end <= start)
+				continue;
+			const struct model_window *mw = &reps[r].windows[w];
+			uint64_t ended = mw->sent_completed + mw->sent_failed;
+			double ok = ended ? (double)mw->sent_completed / (double)ended : 1.0;
+			total += end - start;
+			windows++;
+			if (ok < s->window_target)
+				down += end - start;
+		}
+		x[r] = total > 0 ? 1.0 - down / total : NAN;
+		y[r] = total > 0 ? down : NAN;
+	}
+	s->time_availability = stat_of(x, n, 0, 1);
+	s->downtime_s = stat_of(y, n, 0, INFINITY);
+	double a = s->time_availability.mean;
+	if (isnan(a) || windows < 1)
+		s->nines = NAN;
+	else
+		s->nines = -log10(fmax(1.0 - a, 1.0 / windows));
+}
+
 static void fill_slo(struct rpt_summary *s, const struct model_config *cfg,
 		     const struct rpt_run_info *info)
 {
@@ -410,6 +465,13 @@ int rpt_summary_build(const struct model_config *cfg, const struct model_results
 		x[r] = ratio((double)reps[r].offered, reps[r].measured_s);
 	}
 	out->offered_rps = stat_of(x, n, 0, INFINITY);
+	double *y = calloc(n, sizeof *y);
+	if (!y) {
+		free(x);
+		return ENOMEM;
+	}
+	fill_time_availability(out, cfg, reps, n, info, x, y);
+	free(y);
 	out->nnodes = reps[0].nnodes;
 	fill_resources(out, reps, n, x);
 	free(x);

@@ -27,6 +27,9 @@
 #define RPT_MAX_SLO (SLO_MAX_CHECKS + RPT_MAX_EXTRA_SLO)
 #define RPT_REASON_MAX 256
 #define RPT_CI_LEVEL 0.95
+/* The success ratio a window must reach to count as available when no
+ * availability SLO says otherwise (docs/report.md). */
+#define RPT_DEFAULT_WINDOW_TARGET 0.999
 
 /* What the caller (cli/run.c) knows about the run beyond the results. */
 struct rpt_run_info {
@@ -158,6 +161,14 @@ struct rpt_summary {
 	uint64_t attempts;             /* totals */
 	uint64_t errors[ERR_COUNT];
 	uint64_t attempt_errors[ERR_COUNT];
+
+	/* time-based availability: the share of the measured windows whose
+	 * requests (by the window they were first sent in) met window_target */
+	double window_target;          /* the strictest availability SLO, else the default */
+	struct rpt_stat time_availability; /* 0..1, per replication then mean */
+	struct rpt_stat downtime_s;    /* measured seconds in windows below the target */
+	double nines;                  /* -log10(1 - time availability), at most log10(windows
+	                                * measured over all replications): the resolution */
 
 	/* resources */
 	struct rpt_tier tiers[TIER_COUNT];

@@ -91,7 +91,7 @@ static void put_header(FILE *out, const struct rpt_summary *s)
 
 static void put_requests(FILE *out, const struct rpt_summary *s)
 {
-	char a[CELL], b[CELL];
+	char a[CELL], b[CELL], c[CELL];
 	const struct rpt_traffic *t = &s->all;
 	fprintf(out, "requests      offered %llu  completed %llu  failed %llu  unfinished %llu  "
 		     "attempts %llu\n",
@@ -100,7 +100,10 @@ static void put_requests(FILE *out, const struct rpt_summary *s)
 		(unsigned long long)s->attempts);
 	fprintf(out, "throughput    %s req/s  (offered %s req/s)\n",
 		fmt_stat(a, &t->throughput_rps, 1, 1), fmt(b, s->offered_rps.mean, 1));
-	fprintf(out, "availability  %s\n\n", fmt_percent(a, &t->availability));
+	fprintf(out, "availability  %s  (requests)\n", fmt_percent(a, &t->availability));
+	fprintf(out, "              %s  (windows at >= %.4g%% success)  downtime %s s  %s nines\n\n",
+		fmt_percent(a, &s->time_availability), 100 * s->window_target,
+		fmt_stat(b, &s->downtime_s, 1, 1), fmt(c, s->nines, 2));
 }
 
 static void latency_row(FILE *out, const struct rpt_traffic *t)

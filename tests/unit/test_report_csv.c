@@ -116,10 +116,11 @@ static void test_summary_has_header_and_six_cells_in_every_row(void **state)
 		assert_string_equal(t->cell[0][c], head[c]);
 	for (size_t r = 0; r < t->nrows; r++)
 		assert_int_equal(t->ncols[r], 6);
-	/* run 7, requests 12 per traffic (4 of them) + 2, errors 2 per cause,
+	/* run 7, requests 12 per traffic (4 of them) + 2, time-based
+	 * availability 4, errors 2 per cause,
 	 * tiers 4 x 4, nodes 4 each, bottleneck 2, analytic 2 + 3 x (1 + 3 + 4),
 	 * slo 3 per check + 1, and the header. */
-	size_t want = 1 + 7 + 12 * 4 + 2 + 2 * ERR_COUNT + 16 + 4 * FX_NODES + 2 + 2 + 3 * 8 +
+	size_t want = 1 + 7 + 12 * 4 + 2 + 4 + 2 * ERR_COUNT + 16 + 4 * FX_NODES + 2 + 2 + 3 * 8 +
 		      3 * s->nslo + 1;
 	assert_int_equal(t->nrows, want);
 	table_free(t);

@@ -265,7 +265,8 @@ static void test_keys_keep_a_fixed_order(void **state)
 		"scenario", "tiersim_version", "scenario_sha256", "seed", "replications",
 		"duration_s", "warmup_s", "measured_s", "precision", "requests", "offered_rps",
 		"throughput_rps", "throughput_rps_ci95", "availability", "availability_ci95",
-		"latency_ms", "classes", "errors", "attempt_errors", "tiers", "nodes", "bottleneck",
+		"time_availability", "time_availability_ci95", "time_availability_target",
+		"downtime_s", "downtime_s_ci95", "nines", "latency_ms", "classes", "errors", "attempt_errors", "tiers", "nodes", "bottleneck",
 		"analytic", "incidents", "slo",
 	};
 	size_t i = 0;

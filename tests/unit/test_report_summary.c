@@ -366,6 +366,91 @@ static void test_role_varies_when_replications_disagree(void **state)
 	model_config_fini(&cfg);
 }
 
+/* Time-based availability: two replications of 9.5 s, 2 s of warm-up,
+ * 1 s windows (the last one 0.5 s).  Replication 0: window 4 at 99.0%
+ * success, window 5 at 90%, window 9 at 0%, window 8 without outcomes;
+ * the warm-up windows fail but do not count.  Replication 1: all perfect. */
+static void time_windows(struct model_results reps[2])
+{
+	for (size_t r = 0; r < 2; r++) {
+		memset(&reps[r], 0, sizeof reps[r]);
+		reps[r].measured_s = 7.5;
+		reps[r].nwindows = 10;
+		reps[r].window_ns = INT64_C(1000000000);
+		reps[r].windows = calloc(10, sizeof *reps[r].windows);
+		assert_non_null(reps[r].windows);
+		for (size_t w = 0; w < 10; w++) {
+			struct model_window *mw = &reps[r].windows[w];
+			mw->sent_completed = w < 2 ? 0 : 1000;
+			mw->sent_failed = w < 2 ? 1000 : 0;
+		}
+	}
+	struct model_window *x = reps[0].windows;
+	x[4].sent_completed = 990, x[4].sent_failed = 10;
+	x[5].sent_completed = 900, x[5].sent_failed = 100;
+	x[8].sent_completed = 0, x[8].sent_failed = 0;
+	x[9].sent_completed = 0, x[9].sent_failed = 1;
+}
+
+static void time_config(struct model_config *cfg, double slo)
+{
+	model_config_init(cfg);
+	cfg->duration_ns = INT64_C(9500000000);
+	cfg->warmup_ns = INT64_C(2000000000);
+	cfg->window_ns = INT64_C(1000000000);
+	cfg->nslo = 0;
+	if (slo > 0)
+		cfg->slo[cfg->nslo++] = (struct slo_check){SLO_AVAILABILITY, SLO_AT_LEAST, slo};
+}
+
+static void test_time_availability_is_the_share_of_measured_windows_meeting_the_slo(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	struct model_results reps[2];
+	struct rpt_summary s;
+	time_config(&cfg, 0.99);
+	time_windows(reps);
+	assert_int_equal(rpt_summary_build(&cfg, reps, 2, NULL, NULL, &s), 0);
+	/* target 99%: window 4 meets it; 5 (1 s) and 9 (0.5 s) do not, of 7.5 s */
+	assert_close(s.window_target, 0.99, 0);
+	double a0 = 1 - 1.5 / 7.5;
+	assert_close(s.time_availability.mean, (a0 + 1) / 2, 1e-12);
+	assert_close(s.downtime_s.mean, 0.75, 1e-12);
+	assert_close(s.nines, -log10(1 - (a0 + 1) / 2), 1e-12); /* 1 */
+	assert_int_equal(s.time_availability.n, 2);
+	rpt_summary_fini(&s);
+	model_config_fini(&cfg);
+
+	/* without an availability SLO: 99.9%, so window 4 is down too; a
+	 * stricter --slo check wins over the scenario's */
+	time_config(&cfg, 0);
+	assert_int_equal(rpt_summary_build(&cfg, reps, 2, NULL, NULL, &s), 0);
+	assert_close(s.window_target, RPT_DEFAULT_WINDOW_TARGET, 0);
+	assert_close(s.downtime_s.mean, 2.5 / 2, 1e-12);
+	rpt_summary_fini(&s);
+	model_config_fini(&cfg);
+	time_config(&cfg, 0.9);
+	struct slo_check strict = {SLO_AVAILABILITY, SLO_AT_LEAST, 0.995};
+	struct rpt_run_info info = {.extra_slo = &strict, .nextra_slo = 1};
+	assert_int_equal(rpt_summary_build(&cfg, reps, 2, NULL, &info, &s), 0);
+	assert_close(s.window_target, 0.995, 0);
+	assert_close(s.downtime_s.mean, 2.5 / 2, 1e-12);
+	rpt_summary_fini(&s);
+
+	/* a perfect run: nines at the resolution, log10 of the windows measured
+	 * (7 whole ones and the last half one) */
+	assert_int_equal(rpt_summary_build(&cfg, &reps[1], 1, NULL, NULL, &s), 0);
+	assert_close(s.time_availability.mean, 1, 0);
+	assert_close(s.downtime_s.mean, 0, 0);
+	assert_close(s.nines, log10(8), 1e-12);
+	assert_true(isfinite(s.nines));
+	rpt_summary_fini(&s);
+	model_config_fini(&cfg);
+	for (size_t r = 0; r < 2; r++)
+		model_results_fini(&reps[r]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_rejects_no_replications_and_mismatched_shapes),
 		cmocka_unit_test(test_run_identity_comes_from_the_run_info),
 		cmocka_unit_test(test_role_varies_when_replications_disagree),
+		cmocka_unit_test(test_time_availability_is_the_share_of_measured_windows_meeting_the_slo),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
