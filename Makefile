@@ -80,7 +80,8 @@ MODELS_SRCS := \
 	models/db.c \
 	models/analytic.c \
 	models/replications.c \
-	models/failures.c
+	models/failures.c \
+	models/replication_lag.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \

@@ -26,6 +26,7 @@
 #include "events.h"
 #include "lb_check.h"
 #include "record.h"
+#include "replication_lag.h"
 #include "request.h"
 #include "results.h"
 #include "sim/engine.h"
@@ -105,9 +106,11 @@ struct app_node {
 
 struct db_node {
 	struct node base;
-	struct sim_station cpu;     /* cores */
+	struct sim_station cpu;     /* cores: queries, writes applied, db.jobs */
+	struct sim_station appliers; /* apply_workers, held per write applied */
 	int64_t connections;        /* queries in progress */
 	bool primary;
+	struct repl_replica repl;   /* its side of replication (replication_lag.h) */
 };
 
 struct arch {
@@ -135,6 +138,7 @@ struct arch {
 	uint64_t db_rr;
 	struct sim_timeout_queue server_timeouts; /* HAProxy timeout server, when > 0 */
 	struct recorder rec;
+	struct repl_state repl;     /* the binlog (replication_lag.h) */
 	struct model_event_listener events; /* who watches (events.h); none in a plain run */
 	int64_t measure_from_ns;    /* end of warm-up */
 	int64_t end_ns;
