@@ -111,7 +111,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest
-VALIDATION_TESTS := queueing model failures
+VALIDATION_TESTS := queueing model failures \
+                    replication
 GOLDEN_TESTS := golden
 
 BENCH_PROGS := bench_hold bench_mmc bench_scenario

@@ -193,7 +193,7 @@ void arch_station_init(struct arch *a, struct sim_station *st, const char *name,
 void lb_connect_failed(struct arch *a, struct request *r, enum model_error cause);
 void lb_connect_refused(struct arch *a, struct request *r);
 /* The node a query goes to, or NULL when none can take it. */
-struct db_node *db_route(struct arch *a, const struct request *r, bool is_write);
+struct db_node *db_route(struct arch *a, struct request *r, bool is_write);
 
 /* Schedule the scenario's failures (models/failures.c). */
 void failures_schedule(struct arch *a);

@@ -59,8 +59,10 @@ static struct db_node *primary_of(struct arch *a)
 	return NULL;
 }
 
-struct db_node *db_route(struct arch *a, const struct request *r, bool is_write)
+struct db_node *db_route(struct arch *a, struct request *r, bool is_write)
 {
+	if (!is_write)
+		r->db_newest_write = repl_newest_write(a, r->client);
 	if (is_write || a->cfg->db.reads_from == DB_READS_FROM_PRIMARY ||
 	    repl_reads_own_writes(a, r->client))
 		return primary_of(a);
@@ -124,7 +126,7 @@ static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim
 	}
 	d->base.served++;
 	if (!r->query_is_write)
-		repl_read_served(a, d, r->client);
+		repl_read_served(a, d, r->client, r->db_newest_write);
 	else if (d->primary)
 		repl_commit(a, d, r->client);
 	answer_app(a, r);

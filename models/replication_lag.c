@@ -147,7 +147,7 @@ static void check_lag(struct arch *a, struct db_node *d)
 		return;
 	int64_t lag = repl_lag_ns(a, d);
 	if (p->shunned) {
-		if (lag > max_ns)
+		if (lag > max_ns / 2)
 			return;
 		set_shunned(a, d, false);
 	} else if (lag > max_ns) {
@@ -168,49 +168,41 @@ static bool stations_down(const struct db_node *d)
 	return d->base.health == NODE_CRASHED || d->base.health == NODE_PROCESS_DEAD;
 }
 
+/* it holds an applier: its apply goes to the node's cores. */
 static void start_apply(struct arch *a, struct db_node *d, struct repl_item *it)
 {
 	double demand = sim_dist_sample(&a->cfg->db.apply_cost, d->repl.apply_rng);
-	enum sim_arrive_result got = sim_station_arrive(&a->engine, &d->cpu, &it->cpu, demand);
-	if (got == SIM_ARRIVE_FULL || got == SIM_ARRIVE_DOWN) {
-		sim_station_release(&a->engine, &d->appliers, &it->worker);
-		it->dispatched = false; /* tried again when the node comes back */
-	}
+	sim_station_arrive(&a->engine, &d->cpu, &it->cpu, demand);
 }
 
-/* it is free to apply (no earlier write of its client is pending). */
-static void dispatch(struct arch *a, struct db_node *d, struct repl_item *it)
+/* The coordinator: hand the writes to free appliers in commit order, up to
+ * the first whose client has a write still being applied.  Never while the
+ * node's stations are down. */
+static void pump(struct arch *a, struct db_node *d)
 {
-	if (stations_down(d))
-		return; /* repl_node_recovered dispatches it */
-	it->dispatched = true;
-	switch (sim_station_arrive(&a->engine, &d->appliers, &it->worker, SIM_DEMAND_HOLD)) {
-	case SIM_ARRIVE_STARTED:
+	struct repl_replica *p = &d->repl;
+	while (p->cursor && !stations_down(d) && d->appliers.busy < d->appliers.cfg.servers) {
+		struct repl_item *it = p->cursor;
+		if (p->applying[it->slot])
+			return; /* head-of-line blocking on a dependent write */
+		p->cursor = it->next != &p->relay ? it->next : NULL;
+		p->applying[it->slot] = it;
+		sim_station_arrive(&a->engine, &d->appliers, &it->worker, SIM_DEMAND_HOLD);
 		start_apply(a, d, it);
-		break;
-	case SIM_ARRIVE_QUEUED:
-		break; /* on_applier_started */
-	case SIM_ARRIVE_FULL:
-	case SIM_ARRIVE_DOWN:
-		it->dispatched = false;
-		break;
 	}
 }
 
-static void on_applier_started(struct sim_engine *e, struct sim_station *st, struct sim_job *job)
-{
-	struct db_node *d = st->owner;
-	start_apply(arch_of(e), d, item_of_worker(job));
-}
-
-/* Appliers are held, so this is only the node going down under a write. */
+/* Appliers are held, so this is only the node going down under a write:
+ * the coordinator starts again from the oldest unapplied write when the
+ * node is back (repl_node_recovered). */
 static void on_applier_done(struct sim_engine *e, struct sim_station *st, struct sim_job *job,
 			    enum sim_job_status status)
 {
 	struct repl_item *it = item_of_worker(job);
+	struct db_node *d = st->owner;
 	(void)status;
-	(void)st;
-	it->dispatched = false;
+	if (d->repl.applying[it->slot] == it)
+		d->repl.applying[it->slot] = NULL;
 	if (it->cpu.station)
 		sim_station_withdraw(e, it->cpu.station, &it->cpu);
 }
@@ -222,15 +214,10 @@ static void applied(struct arch *a, struct db_node *d, struct repl_item *it)
 	lag_advance(p, now);
 	list_unlink(it);
 	p->applied_seq[it->slot] = it->seq;
-	if (p->last_of_slot[it->slot] == it)
-		p->last_of_slot[it->slot] = NULL;
+	p->applying[it->slot] = NULL;
 	rec_db_apply(&a->rec, now - it->commit_ns);
-	struct repl_item *next = it->next_same;
 	sim_pool_put(&a->repl.items, it);
-	if (next) {
-		next->blocked = false;
-		dispatch(a, d, next);
-	}
+	pump(a, d);
 	check_lag(a, d);
 }
 
@@ -257,14 +244,9 @@ static void receive(struct arch *a, struct db_node *d, struct repl_item *it)
 	if (was_empty)
 		lag_advance(p, a->engine.now_ns);
 	list_append(&p->relay, it);
-	struct repl_item *prev = p->last_of_slot[it->slot];
-	p->last_of_slot[it->slot] = it;
-	if (prev) {
-		prev->next_same = it;
-		it->blocked = true;
-	} else {
-		dispatch(a, d, it);
-	}
+	if (!p->cursor)
+		p->cursor = it;
+	pump(a, d);
 	if (was_empty)
 		check_lag(a, d);
 }
@@ -318,15 +300,16 @@ void repl_node_recovered(struct arch *a, struct db_node *d)
 {
 	struct repl_replica *p = &d->repl;
 	/* What it had received and not applied (crash-safe applier position,
-	 * relay log kept), in commit order, then what it missed meanwhile. */
-	for (struct repl_item *it = p->relay.next; it != &p->relay; it = it->next)
-		if (!it->blocked && !it->dispatched)
-			dispatch(a, d, it);
+	 * relay log kept), in commit order, then what it missed meanwhile.
+	 * After a partition the appliers kept working: the cursor stays. */
+	if (!list_is_empty(&p->relay) && !p->relay.next->worker.station)
+		p->cursor = p->relay.next;
 	while (!list_is_empty(&p->parked)) {
 		struct repl_item *it = p->parked.next;
 		list_unlink(it);
 		receive(a, d, it);
 	}
+	pump(a, d);
 	check_lag(a, d);
 }
 
@@ -347,14 +330,18 @@ bool repl_reads_own_writes(const struct arch *a, uint32_t client)
 	       a->engine.now_ns - a->repl.last_write_ns[slot] < window_ns;
 }
 
-void repl_read_served(struct arch *a, struct db_node *d, uint32_t client)
+uint64_t repl_newest_write(const struct arch *a, uint32_t client)
+{
+	return a->repl.last_write_seq[slot_of(a, client)];
+}
+
+void repl_read_served(struct arch *a, struct db_node *d, uint32_t client, uint64_t newest_seq)
 {
 	if (d->primary) {
 		rec_db_read(&a->rec, false, false, 0);
 		return;
 	}
-	uint32_t slot = slot_of(a, client);
-	bool stale = d->repl.applied_seq[slot] < a->repl.last_write_seq[slot];
+	bool stale = d->repl.applied_seq[slot_of(a, client)] < newest_seq;
 	rec_db_read(&a->rec, true, stale, repl_lag_ns(a, d));
 }
 
@@ -443,15 +430,14 @@ int repl_node_init(struct arch *a, struct db_node *d)
 	struct repl_replica *p = &d->repl;
 	arch_station_init(a, &d->appliers, d->base.name, a->cfg->db.apply_workers, -1, 0,
 			  on_applier_done, d);
-	d->appliers.started_fn = on_applier_started;
 	list_init(&p->relay);
 	list_init(&p->parked);
-	p->last_of_slot = calloc(a->repl.slots, sizeof *p->last_of_slot);
+	p->applying = calloc(a->repl.slots, sizeof *p->applying);
 	p->applied_seq = calloc(a->repl.slots, sizeof *p->applied_seq);
 	char stream[32];
 	snprintf(stream, sizeof stream, "%s.apply", d->base.name);
 	p->apply_rng = sim_rng_stream_create(a->cfg->seed, a->replication, stream);
-	return p->last_of_slot && p->applied_seq && p->apply_rng ? 0 : -1;
+	return p->applying && p->applied_seq && p->apply_rng ? 0 : -1;
 }
 
 void repl_fini(struct arch *a)
@@ -459,7 +445,7 @@ void repl_fini(struct arch *a)
 	struct repl_state *s = &a->repl;
 	for (int i = 0; a->db && i < a->ndb; i++) {
 		struct repl_replica *p = &a->db[i].repl;
-		free(p->last_of_slot);
+		free(p->applying);
 		free(p->applied_seq);
 		if (p->apply_rng)
 			gsl_rng_free(p->apply_rng);

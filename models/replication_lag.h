@@ -10,19 +10,28 @@
  *    write takes an `apply` draw (stream "dbN.apply") of CPU on the same
  *    cores that serve the replica's reads (its CPU station, FIFO with the
  *    reads);
- *  - parallel apply follows WRITESET dependency tracking with the client as
- *    the write set: writes of one client apply one after another in commit
- *    order on every replica; writes of different clients are independent
- *    and go to the appliers in the order they become free to apply;
+ *  - parallel apply follows MySQL's coordinator with WRITESET dependency
+ *    tracking, the client being the write set: the coordinator hands the
+ *    writes to free appliers in commit order; writes of different clients
+ *    apply in parallel, but a write whose client has an earlier write still
+ *    being applied waits for it, and so does every write behind it (the
+ *    coordinator is in order: head-of-line blocking).  With one applier
+ *    this is the single SQL thread: strictly commit order;
  *  - lag is Seconds_Behind_Source with ns resolution: now minus the commit
  *    time of the oldest write the replica received and has not applied
  *    (the one it is applying with one applier), 0 once it has applied all
  *    it received;
  *  - routing of reads (ProxySQL's reader hostgroup): a replica lagging more
  *    than `max_lag` is shunned from the instant its lag crosses it (a
- *    monitor with no polling delay) and takes reads again once its lag is
- *    back under it; for `read_your_writes` after a client's write, that
- *    client's reads go to the primary.
+ *    monitor with no polling delay) and takes reads again once it has caught
+ *    up to half of max_lag (the hysteresis stands for ProxySQL's monitor
+ *    interval, which keeps a replica hovering at max_lag from flapping on
+ *    every write it applies); for `read_your_writes` after a client's
+ *    write, that client's reads go to the primary.
+ *  - a read is stale when the client had a write committed before the read
+ *    was routed that the replica had not applied when it served the read
+ *    (a read-your-writes violation); its staleness is the replica's lag
+ *    when it served it.
  *
  * Clients are kept in at most REPL_CLIENT_SLOTS slots (client modulo the
  * slot count): scenarios with more clients than that merge clients that
@@ -31,9 +40,9 @@
  *
  * A write is one item per replica, from a pool; nothing is allocated per
  * event once the pool has grown.  Invariant: a replica's relay list holds,
- * in commit order, exactly the writes it received and has not applied; an
- * item is `blocked` while an earlier write of its client slot is on that
- * list, and at the appliers (`dispatched`) only when not blocked. */
+ * in commit order, exactly the writes it received and has not applied; the
+ * ones before `cursor` are at the appliers (while its stations are up),
+ * at most one per client slot (`applying`), and none from the cursor on. */
 #ifndef MODELS_REPLICATION_LAG_H
 #define MODELS_REPLICATION_LAG_H
 
@@ -60,13 +69,10 @@ struct repl_item {
 	struct sim_job worker;       /* its applier, held while it applies */
 	struct sim_job cpu;          /* its apply on the replica's cores */
 	struct repl_item *next, *prev; /* the relay list (received), or the parked list */
-	struct repl_item *next_same; /* the next write of its client slot, blocked on it */
 	struct db_node *replica;
 	uint64_t seq;                /* commit order, from 1 */
 	int64_t commit_ns;           /* on the primary */
 	uint32_t slot;
-	bool blocked;
-	bool dispatched;             /* at the appliers (waiting or applying) */
 };
 
 /* One replica's side of replication (every db node has one: a primary
@@ -74,7 +80,8 @@ struct repl_item {
 struct repl_replica {
 	struct repl_item relay;      /* sentinel: received, unapplied, commit order */
 	struct repl_item parked;     /* sentinel: arrived while the node was down or cut off */
-	struct repl_item **last_of_slot; /* [slots] the slot's latest write on the relay list */
+	struct repl_item *cursor;    /* the next write for the coordinator; NULL: none */
+	struct repl_item **applying; /* [slots] the slot's write at the appliers, or NULL */
 	uint64_t *applied_seq;       /* [slots] seq of the slot's latest applied write */
 	int64_t last_arrival_ns;     /* in-order delivery of the binlog */
 	gsl_rng *apply_rng;          /* "dbN.apply" */
@@ -122,8 +129,10 @@ void repl_node_recovered(struct arch *a, struct db_node *d);
  * must go to the primary (read_your_writes). */
 bool repl_takes_reads(const struct db_node *d);
 bool repl_reads_own_writes(const struct arch *a, uint32_t client);
+/* The client's newest committed write (0: none), taken when a read is routed. */
+uint64_t repl_newest_write(const struct arch *a, uint32_t client);
 /* A read was served by d now: counted, stale or not. */
-void repl_read_served(struct arch *a, struct db_node *d, uint32_t client);
+void repl_read_served(struct arch *a, struct db_node *d, uint32_t client, uint64_t newest_seq);
 
 /* The replica's lag now, in ns. */
 int64_t repl_lag_ns(const struct arch *a, const struct db_node *d);

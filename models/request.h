@@ -78,6 +78,7 @@ struct request {
 	uint8_t lb_tries;            /* connect attempts to a web server so far */
 	uint8_t web_connections;     /* held at its web node: 1, or 2 when proxying */
 	uint32_t web_epoch;          /* its web node's epoch when it arrived there */
+	uint64_t db_newest_write;    /* a read: its client's newest write when it was routed */
 };
 
 /* The request that embeds `job` as its `member`. */
