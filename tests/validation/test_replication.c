@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "models/arch.h"
+#include "models/failures.h"
 #include "models/replications.h"
 #include "sim/time.h"
 #include "theory.h"
@@ -291,6 +292,91 @@ static void shunning_moves_reads_off_a_lagging_replica_and_back(void **state)
 	model_config_fini(&cfg);
 }
 
+/* The shunning scenario's load, with one failure of a db node at 20 s for 10 s. */
+static void with_db_failure(struct model_config *c, enum failure_kind kind, int index)
+{
+	reads_after_writes(c, 0);
+	c->wl.clients = 50000;
+	c->wl.classes[1].db_reads = 1;
+	exponential(&c->db.read_cost, 20e-3);
+	c->db.cores = 16;
+	c->db.max_lag_ns = SIM_NS_PER_S;
+	c->failures[0] = (struct failure_spec){
+		.kind = kind, .at_ns = 20 * SIM_NS_PER_S, .for_ns = 10 * SIM_NS_PER_S,
+		.nodes = {{TIER_DB, index}}, .nnodes = 1,
+	};
+	c->nfailures = 1;
+}
+
+struct failed_log {
+	double crash_s, back_s, shunned_s, unshunned_s;
+};
+
+static void log_db2(void *ctx, const struct model_event *ev)
+{
+	struct failed_log *log = ctx;
+	if (!ev->node || strcmp(ev->node->name, "db2"))
+		return;
+	double t = sim_ns_to_s(ev->at_ns);
+	switch (ev->kind) {
+	case MODEL_EVENT_NODE_FAILED: log->crash_s = t; break;
+	case MODEL_EVENT_NODE_RECOVERED: log->back_s = t; break;
+	case MODEL_EVENT_SHUNNED: log->shunned_s = t; break;
+	case MODEL_EVENT_UNSHUNNED: log->unshunned_s = t; break;
+	default: break;
+	}
+}
+
+static void a_replica_crash_moves_reads_and_it_catches_up_before_taking_reads(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	with_db_failure(&cfg, FAILURE_CRASH, 1);
+	char why[256];
+	assert_true(model_failures_supported(&cfg, why, sizeof why));
+	struct failed_log log = {0};
+	struct model_event_listener listener = {.fn = log_db2, .ctx = &log};
+	struct model_results r;
+	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
+	print_message("  db2 crashed %.1f s, back %.1f s, shunned %.3f s, takes reads %.3f s; "
+		      "%llu failed (%llu db_unavailable)\n",
+		      log.crash_s, log.back_s, log.shunned_s, log.unshunned_s,
+		      (unsigned long long)r.failed, (unsigned long long)r.errors[ERR_DB_UNAVAILABLE]);
+	/* back 10 s behind (2000 writes), shunned at once, caught up at
+	 * 1000 - 200 writes/s: about 2.5 s later */
+	assert_true(log.shunned_s == log.back_s && log.back_s == 30.0);
+	assert_true(log.unshunned_s > log.back_s + 1.5 && log.unshunned_s < log.back_s + 4);
+	/* only the reads in flight at db2 when it crashed fail (the DB client
+	 * time-out rescues them); every other read went to db3 */
+	assert_true(r.failed > 0 && r.failed < 50);
+	assert_int_equal(r.errors[ERR_DB_UNAVAILABLE], r.failed);
+	assert_true(r.unfinished == 0);
+	/* no successful request waited on the dead replica */
+	assert_true(r.latency_s.max < 1.0);
+	model_results_fini(&r);
+	model_config_fini(&cfg);
+}
+
+static void a_primary_failure_makes_writes_fail_with_db_unavailable(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	with_db_failure(&cfg, FAILURE_PROCESS, 0);
+	struct model_results r;
+	assert_int_equal(model_run_replication(&cfg, 0, &r), 0);
+	uint64_t writes_offered = r.classes[0].offered, lost = r.errors[ERR_DB_UNAVAILABLE];
+	print_message("  primary down 10 s: %llu of %llu writes failed (db_unavailable), "
+		      "%llu reads failed\n",
+		      (unsigned long long)lost, (unsigned long long)writes_offered,
+		      (unsigned long long)r.classes[1].failed);
+	/* 200 writes/s for 10 s, and no read */
+	assert_true(lost > 1800 && lost < 2200);
+	assert_int_equal(r.classes[1].failed, 0);
+	assert_int_equal(r.failed, lost);
+	model_results_fini(&r);
+	model_config_fini(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +384,8 @@ int main(void)
 		cmocka_unit_test(apply_delay_below_saturation_is_hop_plus_mm1_response),
 		cmocka_unit_test(no_stale_read_when_read_your_writes_exceeds_the_largest_lag),
 		cmocka_unit_test(shunning_moves_reads_off_a_lagging_replica_and_back),
+		cmocka_unit_test(a_replica_crash_moves_reads_and_it_catches_up_before_taking_reads),
+		cmocka_unit_test(a_primary_failure_makes_writes_fail_with_db_unavailable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
