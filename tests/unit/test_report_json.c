@@ -266,7 +266,7 @@ static void test_keys_keep_a_fixed_order(void **state)
 		"duration_s", "warmup_s", "measured_s", "precision", "requests", "offered_rps",
 		"throughput_rps", "throughput_rps_ci95", "availability", "availability_ci95",
 		"latency_ms", "classes", "errors", "attempt_errors", "tiers", "nodes", "bottleneck",
-		"analytic", "incidents", "slo",
+		"analytic", "incidents", "db", "slo",
 	};
 	size_t i = 0;
 	const char *key;
