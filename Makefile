@@ -81,7 +81,8 @@ MODELS_SRCS := \
 	models/analytic.c \
 	models/replications.c \
 	models/failures.c \
-	models/replication_lag.c
+	models/replication_lag.c \
+	models/replication_failover.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \

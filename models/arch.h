@@ -177,6 +177,9 @@ void app_db_answer(struct arch *a, struct request *r);
 /* A query ended at the db (done or failed): its answer heads back to the app. */
 void app_query_done(struct arch *a, struct request *r);
 void db_receive(struct arch *a, struct request *r);
+/* r's query will never be answered (its node crashed or is cut off): the
+ * app's DB client time-out rescues it (db.c). */
+void db_query_lost(struct arch *a, struct request *r);
 
 /* Each tier's node constructor (after the common part is set up). */
 int lb_node_init(struct arch *a, struct lb_node *n);

@@ -42,6 +42,12 @@ static void db_failed(struct node *n)
 	if (n->health != NODE_PARTITIONED)
 		d->connections = 0; /* its queries were ended with its stations */
 	repl_node_failed(n->arch, d);
+	if (d->primary) {
+		repl_semisync_primary_failed(n->arch, d);
+		repl_primary_failed(n->arch, d);
+	}
+	else
+		rec_node_detected(&n->arch->rec, n); /* ProxySQL routes around it at once */
 }
 
 static void db_recovered(struct node *n) { repl_node_recovered(n->arch, db_of(n)); }
@@ -87,9 +93,8 @@ static void on_db_timeout(struct sim_engine *e, void *obj, uint64_t arg)
 	answer_app(arch_of(e), r);
 }
 
-/* r's query will never be answered (its node crashed or is cut off): the
- * app's DB client time-out, counted from the query's arrival, rescues it. */
-static void lost_at_db(struct arch *a, struct request *r)
+/* The DB client time-out is counted from the query's arrival. */
+void db_query_lost(struct arch *a, struct request *r)
 {
 	int64_t timeout_ns = a->cfg->app.db_timeout_ns;
 	if (timeout_ns <= 0) {
@@ -115,20 +120,20 @@ static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim
 			request_fail(r, ERR_DB_UNAVAILABLE);
 			answer_app(a, r);
 		} else {
-			lost_at_db(a, r);
+			db_query_lost(a, r);
 		}
 		return;
 	}
 	d->connections--;
 	if (node_is_black_hole(&d->base)) { /* done, but the answer cannot leave */
-		lost_at_db(a, r);
+		db_query_lost(a, r);
 		return;
 	}
 	d->base.served++;
 	if (!r->query_is_write)
 		repl_read_served(a, d, r->client, r->db_newest_write);
-	else if (d->primary)
-		repl_commit(a, d, r->client);
+	else if (d->primary && repl_semisync_wait(a, r, repl_commit(a, d, r->client)))
+		return; /* answered when a replica's ACK comes back */
 	answer_app(a, r);
 }
 
@@ -146,7 +151,7 @@ void db_receive(struct arch *a, struct request *r)
 	if (node_is_black_hole(&d->base)) {
 		/* the connect is never answered: the DB client time-out */
 		r->cpu.arrive_ns = a->engine.now_ns;
-		lost_at_db(a, r);
+		db_query_lost(a, r);
 		return;
 	}
 	if (!node_is_up(&d->base)) {

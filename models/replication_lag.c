@@ -254,11 +254,24 @@ static void receive(struct arch *a, struct db_node *d, struct repl_item *it)
 static void on_arrive(struct sim_engine *e, void *obj, uint64_t arg)
 {
 	struct repl_item *it = obj;
+	struct arch *a = arch_of(e);
 	(void)arg;
-	receive(arch_of(e), it->replica, it);
+	if (it->source->base.epoch != it->source_epoch && it->source->base.health == NODE_CRASHED) {
+		/* its primary's host died before this event left its buffers */
+		sim_pool_put(&a->repl.items, it);
+		return;
+	}
+	struct db_node *d = it->replica;
+	uint64_t seq = it->seq;
+	if (seq > d->repl.received_seq)
+		d->repl.received_seq = seq;
+	bool acks = node_is_up(&d->base);
+	receive(a, d, it);
+	if (acks)
+		repl_semisync_received(a, d, seq);
 }
 
-void repl_commit(struct arch *a, struct db_node *primary, uint32_t client)
+uint64_t repl_commit(struct arch *a, struct db_node *primary, uint32_t client)
 {
 	struct repl_state *s = &a->repl;
 	int64_t now = a->engine.now_ns;
@@ -266,6 +279,8 @@ void repl_commit(struct arch *a, struct db_node *primary, uint32_t client)
 	uint32_t slot = slot_of(a, client);
 	s->last_write_seq[slot] = seq;
 	s->last_write_ns[slot] = now;
+	primary->repl.committed_seq = seq;
+	primary->repl.applied_seq[slot] = seq; /* its own write: it has it */
 	rec_db_write(&a->rec);
 	for (int i = 0; i < a->ndb; i++) {
 		struct db_node *d = &a->db[i];
@@ -277,6 +292,8 @@ void repl_commit(struct arch *a, struct db_node *primary, uint32_t client)
 		memset(it, 0, sizeof *it);
 		it->worker.tag = it->cpu.tag = DB_TAG_APPLY;
 		it->replica = d;
+		it->source = primary;
+		it->source_epoch = primary->base.epoch;
 		it->seq = seq;
 		it->commit_ns = now;
 		it->slot = slot;
@@ -286,6 +303,7 @@ void repl_commit(struct arch *a, struct db_node *primary, uint32_t client)
 		d->repl.last_arrival_ns = at;
 		sim_engine_at(&a->engine, at, on_arrive, it, 0);
 	}
+	return seq;
 }
 
 /* ---------------------------------------------------------------- failures */
@@ -311,6 +329,16 @@ void repl_node_recovered(struct arch *a, struct db_node *d)
 	}
 	pump(a, d);
 	check_lag(a, d);
+}
+
+void repl_promoted(struct arch *a, struct db_node *d)
+{
+	struct repl_replica *p = &d->repl;
+	if (p->shunned) {
+		p->shunned = false;
+		p->shunned_ns += a->engine.now_ns - p->shunned_since_ns;
+	}
+	d->primary = true;
 }
 
 /* ---------------------------------------------------------------- routing */
@@ -412,6 +440,7 @@ int repl_init(struct arch *a)
 	s->hop_rng = sim_rng_stream_create(cfg->seed, a->replication, "repl.hop");
 	if (!s->last_write_seq || !s->last_write_ns || !s->hop_rng)
 		return -1;
+	repl_semisync_init(a);
 	for (size_t j = 0; j < cfg->db.njobs; j++) {
 		int n = (int)lround(cfg->db.jobs[j].cores * cfg->db.cores);
 		n = n < 1 ? 1 : n > cfg->db.cores ? cfg->db.cores : n;

@@ -55,6 +55,7 @@
 #include "sim/engine.h"
 #include "sim/pool.h"
 #include "sim/station.h"
+#include "sim/timeout.h"
 
 #define REPL_CLIENT_SLOTS (1u << 18)
 
@@ -70,6 +71,8 @@ struct repl_item {
 	struct sim_job cpu;          /* its apply on the replica's cores */
 	struct repl_item *next, *prev; /* the relay list (received), or the parked list */
 	struct db_node *replica;
+	struct db_node *source;      /* the primary that committed it */
+	uint32_t source_epoch;       /* its epoch then: a crash since loses what was unsent */
 	uint64_t seq;                /* commit order, from 1 */
 	int64_t commit_ns;           /* on the primary */
 	uint32_t slot;
@@ -84,6 +87,8 @@ struct repl_replica {
 	struct repl_item **applying; /* [slots] the slot's write at the appliers, or NULL */
 	uint64_t *applied_seq;       /* [slots] seq of the slot's latest applied write */
 	int64_t last_arrival_ns;     /* in-order delivery of the binlog */
+	uint64_t received_seq;       /* the newest write it received */
+	uint64_t committed_seq;      /* the newest write it committed as the primary */
 	gsl_rng *apply_rng;          /* "dbN.apply" */
 	/* lag statistics since the last reset */
 	double lag_area_s2;          /* integral of the lag (s) over time (s) */
@@ -105,6 +110,9 @@ struct repl_state {
 	uint64_t *last_write_seq;    /* [slots] the slot's newest committed write */
 	int64_t *last_write_ns;      /* [slots] and its commit time */
 	gsl_rng *hop_rng;            /* "repl.hop" */
+	struct sim_timeout_queue semisync; /* commits waiting for an ACK, commit order */
+	uint64_t acked_seq;          /* the newest write a replica acknowledged */
+	bool semisync_async;         /* fell back to async after semisync_timeout */
 	struct sim_job *job_cores[DB_MAX_JOBS]; /* db.jobs: the cores each one holds */
 	int job_ncores[DB_MAX_JOBS];
 };
@@ -116,14 +124,27 @@ void repl_fini(struct arch *a);
 /* Schedule the lag sampler and the db.jobs (once, before the run). */
 void repl_start(struct arch *a);
 
-/* A write of `client` committed on the primary now. */
-void repl_commit(struct arch *a, struct db_node *primary, uint32_t client);
+/* A write of `client` committed on the primary now; its seq. */
+uint64_t repl_commit(struct arch *a, struct db_node *primary, uint32_t client);
+/* Semi-sync (replication_failover.c): whether r's commit waits for an ACK
+ * (then app_query_done answers it later); a replica received seq; the
+ * primary failed with commits waiting. */
+bool repl_semisync_wait(struct arch *a, struct request *r, uint64_t seq);
+void repl_semisync_received(struct arch *a, struct db_node *d, uint64_t seq);
+void repl_semisync_init(struct arch *a);
+void repl_semisync_primary_failed(struct arch *a, struct db_node *d);
 /* A job tagged DB_TAG_APPLY or DB_TAG_BACKUP ended on a db CPU station. */
 void repl_cpu_done(struct arch *a, struct db_node *d, struct sim_job *job,
 		   enum sim_job_status status);
 /* The replica's node failed or came back (its stations already changed). */
 void repl_node_failed(struct arch *a, struct db_node *d);
 void repl_node_recovered(struct arch *a, struct db_node *d);
+
+/* The primary failed: failover.detect, then failover.promote
+ * (replication_failover.c). */
+void repl_primary_failed(struct arch *a, struct db_node *d);
+/* d becomes the primary (it stops being a replica). */
+void repl_promoted(struct arch *a, struct db_node *d);
 
 /* Routing: whether the replica takes reads now; whether client's reads
  * must go to the primary (read_your_writes). */

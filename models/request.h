@@ -79,6 +79,8 @@ struct request {
 	uint8_t web_connections;     /* held at its web node: 1, or 2 when proxying */
 	uint32_t web_epoch;          /* its web node's epoch when it arrived there */
 	uint64_t db_newest_write;    /* a read: its client's newest write when it was routed */
+	struct sim_timeout semisync_wait; /* its commit waits for a replica's ACK */
+	uint64_t semisync_seq;       /* ... of this write */
 };
 
 /* The request that embeds `job` as its `member`. */

@@ -377,6 +377,161 @@ static void a_primary_failure_makes_writes_fail_with_db_unavailable(void **state
 	model_config_fini(&cfg);
 }
 
+struct failover_log {
+	double at_s[8];
+	char node[8][16];
+	char text[8][MODEL_EVENT_TEXT_MAX];
+	int n;
+};
+
+static void log_failover(void *ctx, const struct model_event *ev)
+{
+	struct failover_log *log = ctx;
+	if (ev->kind == MODEL_EVENT_FAILOVER && log->n < 8) {
+		log->at_s[log->n] = sim_ns_to_s(ev->at_ns);
+		snprintf(log->node[log->n], sizeof log->node[0], "%s", ev->node->name);
+		snprintf(log->text[log->n], sizeof log->text[0], "%s", ev->text);
+		log->n++;
+	}
+}
+
+static void a_dead_primary_is_replaced_after_detect_and_promote(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	with_db_failure(&cfg, FAILURE_CRASH, 0);
+	cfg.failures[0].for_ns = 0; /* db1 never comes back */
+	cfg.db.failover_detect_ns = 10 * SIM_NS_PER_S;
+	cfg.db.failover_promote_ns = 20 * SIM_NS_PER_S;
+	struct failover_log log = {0};
+	struct model_event_listener listener = {.fn = log_failover, .ctx = &log};
+	struct model_results r;
+	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
+	for (int i = 0; i < log.n; i++)
+		print_message("  %.3f s: %s\n", log.at_s[i], log.text[i]);
+	print_message("  %llu writes failed (db_unavailable), %llu lost; db1 %s, db2 %s, db3 %s\n",
+		      (unsigned long long)r.errors[ERR_DB_UNAVAILABLE],
+		      (unsigned long long)r.db.lost_writes, node_named(&r, "db1")->role,
+		      node_named(&r, "db2")->role, node_named(&r, "db3")->role);
+	assert_int_equal(log.n, 2);
+	assert_string_equal(log.node[0], "db1");
+	assert_true(log.at_s[0] == 30.0);
+	assert_true(log.at_s[1] == 50.0);
+	assert_true(!strcmp(log.node[1], "db2") || !strcmp(log.node[1], "db3"));
+	assert_string_equal(node_named(&r, log.node[1])->role, "primary");
+	assert_string_equal(node_named(&r, "db1")->role, "replica");
+	/* writes fail from the crash to the promotion: 200/s for 30 s; the
+	 * reads that were in flight at db1 are not among them (db1 took none) */
+	uint64_t failed = r.errors[ERR_DB_UNAVAILABLE];
+	assert_true(failed > 5400 && failed < 6600);
+	/* async: only writes committed within a hop of the crash can be lost */
+	assert_true(r.db.lost_writes <= 2);
+	assert_int_equal(r.nincidents, 1);
+	assert_true(r.incidents[0].detected_s == 30.0);
+	model_results_fini(&r);
+	model_config_fini(&cfg);
+}
+
+static void a_primary_back_before_promotion_keeps_its_role(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	with_db_failure(&cfg, FAILURE_PROCESS, 0); /* down 20 s to 30 s */
+	cfg.db.failover_detect_ns = 5 * SIM_NS_PER_S;
+	cfg.db.failover_promote_ns = 20 * SIM_NS_PER_S;
+	struct failover_log log = {0};
+	struct model_event_listener listener = {.fn = log_failover, .ctx = &log};
+	struct model_results r;
+	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
+	for (int i = 0; i < log.n; i++)
+		print_message("  %.3f s: %s\n", log.at_s[i], log.text[i]);
+	assert_int_equal(log.n, 2);
+	assert_true(log.at_s[0] == 25.0);
+	assert_non_null(strstr(log.text[1], "abandoned"));
+	assert_string_equal(node_named(&r, "db1")->role, "primary");
+	model_results_fini(&r);
+	model_config_fini(&cfg);
+}
+
+static double mean_latency_s(struct model_config *cfg, uint64_t *lost)
+{
+	struct model_results r;
+	assert_int_equal(model_run_replication(cfg, 0, &r), 0);
+	double mean = r.latency_s.mean;
+	if (lost)
+		*lost = r.db.lost_writes;
+	model_results_fini(&r);
+	return mean;
+}
+
+static void semisync_adds_a_round_trip_to_a_replica_to_every_commit(void **state)
+{
+	(void)state;
+	const double hop = 0.2e-3;
+	struct model_config cfg;
+	write_only(&cfg, 500, 1e-3, 2);
+	sim_dist_fini(&cfg.net.hop);
+	sim_dist_init_const(&cfg.net.hop, hop * 1e9);
+	double async_s = mean_latency_s(&cfg, NULL);
+	cfg.db.replication = DB_REPLICATION_SEMISYNC;
+	double semisync_s = mean_latency_s(&cfg, NULL);
+	print_message("  mean latency: async %.6f s, semisync %.6f s (+%.6f s, 2 hops %.6f s)\n",
+		      async_s, semisync_s, semisync_s - async_s, 2 * hop);
+	/* the same arrivals (common random numbers), every commit waits for
+	 * the binlog's hop to the replica and the ACK's hop back */
+	assert_float_equal(semisync_s - async_s, 2 * hop, 1e-9);
+	model_config_fini(&cfg);
+}
+
+struct action_log {
+	double at_s[8];
+	char text[8][MODEL_EVENT_TEXT_MAX];
+	int n;
+};
+
+static void log_action(void *ctx, const struct model_event *ev)
+{
+	struct action_log *log = ctx;
+	if (ev->kind == MODEL_EVENT_ACTION && log->n < 8) {
+		log->at_s[log->n] = sim_ns_to_s(ev->at_ns);
+		snprintf(log->text[log->n], sizeof log->text[0], "%s", ev->text);
+		log->n++;
+	}
+}
+
+static void semisync_falls_back_to_async_after_its_timeout_and_back_once_caught_up(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	write_only(&cfg, 500, 1e-3, 2);
+	cfg.db.replication = DB_REPLICATION_SEMISYNC;
+	cfg.db.semisync_timeout_ns = 2 * SIM_NS_PER_S;
+	/* both replicas die from 20 s to 30 s: nobody ACKs */
+	cfg.failures[0] = (struct failure_spec){
+		.kind = FAILURE_CRASH, .at_ns = 20 * SIM_NS_PER_S, .for_ns = 10 * SIM_NS_PER_S,
+		.nodes = {{TIER_DB, 1}, {TIER_DB, 2}}, .nnodes = 2,
+	};
+	cfg.nfailures = 1;
+	struct action_log log = {0};
+	struct model_event_listener listener = {.fn = log_action, .ctx = &log};
+	struct model_results r;
+	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
+	for (int i = 0; i < log.n; i++)
+		print_message("  %.3f s: %s\n", log.at_s[i], log.text[i]);
+	print_message("  max latency %.3f s, %llu failed\n", r.latency_s.max,
+		      (unsigned long long)r.failed);
+	assert_int_equal(log.n, 2);
+	assert_non_null(strstr(log.text[0], "falls back to async"));
+	assert_true(log.at_s[0] > 22 && log.at_s[0] < 22.01);
+	assert_non_null(strstr(log.text[1], "waits for ACKs again"));
+	assert_true(log.at_s[1] > 30 && log.at_s[1] < 31);
+	/* the commits that waited: up to semisync_timeout, and no failure */
+	assert_true(r.latency_s.max > 1.99 && r.latency_s.max < 2.01);
+	assert_int_equal(r.failed, 0);
+	model_results_fini(&r);
+	model_config_fini(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +541,10 @@ int main(void)
 		cmocka_unit_test(shunning_moves_reads_off_a_lagging_replica_and_back),
 		cmocka_unit_test(a_replica_crash_moves_reads_and_it_catches_up_before_taking_reads),
 		cmocka_unit_test(a_primary_failure_makes_writes_fail_with_db_unavailable),
+		cmocka_unit_test(a_dead_primary_is_replaced_after_detect_and_promote),
+		cmocka_unit_test(a_primary_back_before_promotion_keeps_its_role),
+		cmocka_unit_test(semisync_adds_a_round_trip_to_a_replica_to_every_commit),
+		cmocka_unit_test(semisync_falls_back_to_async_after_its_timeout_and_back_once_caught_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
