@@ -219,22 +219,32 @@ static void no_stale_read_when_read_your_writes_exceeds_the_largest_lag(void **s
 	model_config_fini(&cfg);
 }
 
-struct shun_log {
+/* The events of some kinds, in order (what a watcher such as the dashboard sees). */
+struct event_log {
+	enum model_event_kind want[2];
 	double at_s[8];
 	enum model_event_kind kind[8];
 	char node[8][16];
+	char text[8][MODEL_EVENT_TEXT_MAX];
 	int n;
 };
 
-static void log_shun(void *ctx, const struct model_event *ev)
+static void log_event(void *ctx, const struct model_event *ev)
 {
-	struct shun_log *log = ctx;
-	if ((ev->kind == MODEL_EVENT_SHUNNED || ev->kind == MODEL_EVENT_UNSHUNNED) && log->n < 8) {
-		log->at_s[log->n] = sim_ns_to_s(ev->at_ns);
-		log->kind[log->n] = ev->kind;
-		snprintf(log->node[log->n], sizeof log->node[0], "%s", ev->node->name);
-		log->n++;
-	}
+	struct event_log *log = ctx;
+	if ((ev->kind != log->want[0] && ev->kind != log->want[1]) || log->n >= 8)
+		return;
+	log->at_s[log->n] = sim_ns_to_s(ev->at_ns);
+	log->kind[log->n] = ev->kind;
+	snprintf(log->node[log->n], sizeof log->node[0], "%s", ev->node ? ev->node->name : "");
+	snprintf(log->text[log->n], sizeof log->text[0], "%s", ev->text);
+	log->n++;
+}
+
+static void print_events(const struct event_log *log)
+{
+	for (int i = 0; i < log->n; i++)
+		print_message("  %.3f s: %s\n", log->at_s[i], log->text[i]);
 }
 
 static void shunning_moves_reads_off_a_lagging_replica_and_back(void **state)
@@ -254,13 +264,11 @@ static void shunning_moves_reads_off_a_lagging_replica_and_back(void **state)
 		.factor = 6, .nodes = {{TIER_DB, 1}}, .nnodes = 1,
 	};
 	cfg.nfailures = 1;
-	struct shun_log log = {0};
-	struct model_event_listener listener = {.fn = log_shun, .ctx = &log};
+	struct event_log log = {.want = {MODEL_EVENT_SHUNNED, MODEL_EVENT_UNSHUNNED}};
+	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
 	struct model_results r;
 	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
-	for (int i = 0; i < log.n; i++)
-		print_message("  %.3f s: %s %s\n", log.at_s[i], log.node[i],
-			      model_event_kind_name(log.kind[i]));
+	print_events(&log);
 	assert_int_equal(log.n, 2);
 	assert_string_equal(log.node[0], "db2");
 	assert_int_equal(log.kind[0], MODEL_EVENT_SHUNNED);
@@ -377,24 +385,6 @@ static void a_primary_failure_makes_writes_fail_with_db_unavailable(void **state
 	model_config_fini(&cfg);
 }
 
-struct failover_log {
-	double at_s[8];
-	char node[8][16];
-	char text[8][MODEL_EVENT_TEXT_MAX];
-	int n;
-};
-
-static void log_failover(void *ctx, const struct model_event *ev)
-{
-	struct failover_log *log = ctx;
-	if (ev->kind == MODEL_EVENT_FAILOVER && log->n < 8) {
-		log->at_s[log->n] = sim_ns_to_s(ev->at_ns);
-		snprintf(log->node[log->n], sizeof log->node[0], "%s", ev->node->name);
-		snprintf(log->text[log->n], sizeof log->text[0], "%s", ev->text);
-		log->n++;
-	}
-}
-
 static void a_dead_primary_is_replaced_after_detect_and_promote(void **state)
 {
 	(void)state;
@@ -403,12 +393,11 @@ static void a_dead_primary_is_replaced_after_detect_and_promote(void **state)
 	cfg.failures[0].for_ns = 0; /* db1 never comes back */
 	cfg.db.failover_detect_ns = 10 * SIM_NS_PER_S;
 	cfg.db.failover_promote_ns = 20 * SIM_NS_PER_S;
-	struct failover_log log = {0};
-	struct model_event_listener listener = {.fn = log_failover, .ctx = &log};
+	struct event_log log = {.want = {MODEL_EVENT_FAILOVER, MODEL_EVENT_FAILOVER}};
+	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
 	struct model_results r;
 	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
-	for (int i = 0; i < log.n; i++)
-		print_message("  %.3f s: %s\n", log.at_s[i], log.text[i]);
+	print_events(&log);
 	print_message("  %llu writes failed (db_unavailable), %llu lost; db1 %s, db2 %s, db3 %s\n",
 		      (unsigned long long)r.errors[ERR_DB_UNAVAILABLE],
 		      (unsigned long long)r.db.lost_writes, node_named(&r, "db1")->role,
@@ -439,12 +428,11 @@ static void a_primary_back_before_promotion_keeps_its_role(void **state)
 	with_db_failure(&cfg, FAILURE_PROCESS, 0); /* down 20 s to 30 s */
 	cfg.db.failover_detect_ns = 5 * SIM_NS_PER_S;
 	cfg.db.failover_promote_ns = 20 * SIM_NS_PER_S;
-	struct failover_log log = {0};
-	struct model_event_listener listener = {.fn = log_failover, .ctx = &log};
+	struct event_log log = {.want = {MODEL_EVENT_FAILOVER, MODEL_EVENT_FAILOVER}};
+	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
 	struct model_results r;
 	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
-	for (int i = 0; i < log.n; i++)
-		print_message("  %.3f s: %s\n", log.at_s[i], log.text[i]);
+	print_events(&log);
 	assert_int_equal(log.n, 2);
 	assert_true(log.at_s[0] == 25.0);
 	assert_non_null(strstr(log.text[1], "abandoned"));
@@ -483,22 +471,6 @@ static void semisync_adds_a_round_trip_to_a_replica_to_every_commit(void **state
 	model_config_fini(&cfg);
 }
 
-struct action_log {
-	double at_s[8];
-	char text[8][MODEL_EVENT_TEXT_MAX];
-	int n;
-};
-
-static void log_action(void *ctx, const struct model_event *ev)
-{
-	struct action_log *log = ctx;
-	if (ev->kind == MODEL_EVENT_ACTION && log->n < 8) {
-		log->at_s[log->n] = sim_ns_to_s(ev->at_ns);
-		snprintf(log->text[log->n], sizeof log->text[0], "%s", ev->text);
-		log->n++;
-	}
-}
-
 static void semisync_falls_back_to_async_after_its_timeout_and_back_once_caught_up(void **state)
 {
 	(void)state;
@@ -512,12 +484,11 @@ static void semisync_falls_back_to_async_after_its_timeout_and_back_once_caught_
 		.nodes = {{TIER_DB, 1}, {TIER_DB, 2}}, .nnodes = 2,
 	};
 	cfg.nfailures = 1;
-	struct action_log log = {0};
-	struct model_event_listener listener = {.fn = log_action, .ctx = &log};
+	struct event_log log = {.want = {MODEL_EVENT_ACTION, MODEL_EVENT_ACTION}};
+	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
 	struct model_results r;
 	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
-	for (int i = 0; i < log.n; i++)
-		print_message("  %.3f s: %s\n", log.at_s[i], log.text[i]);
+	print_events(&log);
 	print_message("  max latency %.3f s, %llu failed\n", r.latency_s.max,
 		      (unsigned long long)r.failed);
 	assert_int_equal(log.n, 2);
