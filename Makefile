@@ -101,7 +101,9 @@ MODELS_SRCS := \
 	models/analytic.c \
 	models/replications.c \
 	models/failures.c \
-	models/session.c
+	models/session.c \
+	models/replication_lag.c \
+	models/replication_failover.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -138,7 +140,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               dash_model
 VALIDATION_TESTS := queueing model failures \
                     lb_failover \
-                    app_failures
+                    app_failures \
+                    replication
 GOLDEN_TESTS := golden
 # libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
 FUZZ_TARGETS := scenario parsers set

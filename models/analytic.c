@@ -8,7 +8,7 @@
  *   app    1/nodes of the dynamic cache misses, the class mix of `app`,
  *          c = cores;
  *   db     writes on the primary; reads spread over the replicas (or on the
- *          primary), c = cores.
+ *          primary), and every write applied on every replica, c = cores.
  * A class's mean latency is the sum over its visits of the station's mean
  * waiting time plus the class's own mean service, plus the network hops.
  * Thread pools, connection pools, limits, time-outs and retries are left out
@@ -59,7 +59,7 @@ void model_analytic_compute(const struct model_config *cfg, struct model_analyti
 		const struct wl_class_config *c = &wl->classes[k];
 		if (!c->dynamic)
 			continue;
-		double miss = c->share * (1 - cfg->web.cache_hit);
+		double miss = c->share * (1 - model_cache_hit_of(cfg, c));
 		dyn_share += miss;
 		app_work += miss * mean_s(&c->app);
 		reads += miss * c->db_reads;
@@ -83,7 +83,13 @@ void model_analytic_compute(const struct model_config *cfg, struct model_analyti
 	double primary_work = rate * (writes * write_cost + (reads_on_primary ? reads * read_cost : 0));
 	struct station_load primary = {primary_rate, primary_rate > 0 ? primary_work / primary_rate : 0,
 				       cfg->db.cores, TIER_DB};
-	struct station_load replica = {reads_on_primary ? 0 : rate * reads / replicas, read_cost,
+	double replica_reads = reads_on_primary ? 0 : rate * reads / replicas;
+	double replica_applies = replicas > 0 ? rate * writes : 0;
+	double replica_rate = replica_reads + replica_applies;
+	double replica_work = replica_reads * read_cost +
+			      replica_applies * mean_s(&cfg->db.apply_cost);
+	struct station_load replica = {replica_rate,
+				       replica_rate > 0 ? replica_work / replica_rate : 0,
 				       cfg->db.cores, TIER_DB};
 
 	/* Utilizations: tier means over nodes, and the busiest station. */
@@ -92,7 +98,7 @@ void model_analytic_compute(const struct model_config *cfg, struct model_analyti
 	out->bottleneck = TIER_LB;
 	for (size_t i = 0; i < sizeof stations / sizeof stations[0]; i++) {
 		const struct station_load *s = stations[i];
-		if (s == &replica && reads_on_primary)
+		if (s == &replica && replicas < 1)
 			continue;
 		double u = utilization(s);
 		if (u > out->tier_max_utilization[s->tier])
@@ -106,7 +112,7 @@ void model_analytic_compute(const struct model_config *cfg, struct model_analyti
 	out->tier_utilization[TIER_WEB] = utilization(&web);
 	out->tier_utilization[TIER_APP] = utilization(&app);
 	out->tier_utilization[TIER_DB] =
-		(utilization(&primary) + (reads_on_primary ? 0 : replicas * utilization(&replica))) /
+		(utilization(&primary) + (replicas > 0 ? replicas * utilization(&replica) : 0)) /
 		cfg->db.nodes;
 	out->stable = busiest < 1;
 	out->saturation_rate_per_s = busiest > 0 ? rate / busiest : INFINITY;
@@ -127,7 +133,8 @@ void model_analytic_compute(const struct model_config *cfg, struct model_analyti
 				      mean_s(&c->app) +
 				      c->db_reads * (2 * hop + w_read + read_cost) +
 				      c->db_writes * (2 * hop + w_primary + write_cost);
-			t = cfg->web.cache_hit * hit + (1 - cfg->web.cache_hit) * miss;
+			double h = model_cache_hit_of(cfg, c);
+			t = h * hit + (1 - h) * miss;
 		}
 		out->class_latency_mean_s[k] = out->stable ? t : NAN;
 		total += c->share * t;

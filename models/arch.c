@@ -71,6 +71,8 @@ int arch_init(struct arch *a, const struct model_config *cfg, unsigned index)
 		return ENOMEM;
 	if (a->nlb + a->nweb + a->napp + a->ndb > MODEL_MAX_NODES)
 		return EINVAL;
+	if (repl_init(a))
+		return ENOMEM;
 	for (int i = 0; i < a->nlb; i++)
 		if (node_init(a, &a->lb[i].base, TIER_LB, i) || lb_node_init(a, &a->lb[i]))
 			return ENOMEM;
@@ -94,6 +96,7 @@ int arch_init(struct arch *a, const struct model_config *cfg, unsigned index)
 void arch_fini(struct arch *a)
 {
 	wl_fini(a);
+	repl_fini(a);
 	sim_engine_fini(&a->engine);
 	for (int i = 0; i < a->nnodes; i++)
 		if (a->nodes[i]->rng)
@@ -142,6 +145,7 @@ void arch_begin(struct arch *a)
 {
 	rec_start(&a->rec);
 	failures_schedule(a);
+	repl_start(a);
 	wl_start(a);
 	if (a->measure_from_ns > 0)
 		sim_engine_at(&a->engine, a->measure_from_ns, on_warmup_end, &a->rec, 0);

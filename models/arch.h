@@ -26,6 +26,7 @@
 #include "events.h"
 #include "lb_check.h"
 #include "record.h"
+#include "replication_lag.h"
 #include "request.h"
 #include "results.h"
 #include "sim/engine.h"
@@ -122,9 +123,11 @@ struct app_node {
 
 struct db_node {
 	struct node base;
-	struct sim_station cpu;     /* cores */
+	struct sim_station cpu;     /* cores: queries, writes applied, db.jobs */
+	struct sim_station appliers; /* apply_workers, held per write applied */
 	int64_t connections;        /* queries in progress */
 	bool primary;
+	struct repl_replica repl;   /* its side of replication (replication_lag.h) */
 };
 
 struct arch {
@@ -154,6 +157,7 @@ struct arch {
 	struct sim_timeout_queue server_timeouts; /* HAProxy timeout server, when > 0 */
 	struct sim_timeout_queue read_timeouts;   /* nginx proxy_read_timeout, when > 0 */
 	struct recorder rec;
+	struct repl_state repl;     /* the binlog (replication_lag.h) */
 	struct model_event_listener events; /* who watches (events.h); none in a plain run */
 	int64_t measure_from_ns;    /* end of warm-up */
 	int64_t end_ns;
@@ -202,6 +206,9 @@ void app_db_answer(struct arch *a, struct request *r);
 /* A query ended at the db (done or failed): its answer heads back to the app. */
 void app_query_done(struct arch *a, struct request *r);
 void db_receive(struct arch *a, struct request *r);
+/* r's query will never be answered (its node crashed or is cut off): the
+ * app's DB client time-out rescues it (db.c). */
+void db_query_lost(struct arch *a, struct request *r);
 
 /* Each tier's node constructor (after the common part is set up). */
 int lb_node_init(struct arch *a, struct lb_node *n);
@@ -234,7 +241,7 @@ void web_upstream_reset(struct arch *a, struct request *r);
  * connection) and forgets its read time-out. */
 void web_forget(struct arch *a, struct request *r);
 /* The node a query goes to, or NULL when none can take it. */
-struct db_node *db_route(struct arch *a, const struct request *r, bool is_write);
+struct db_node *db_route(struct arch *a, struct request *r, bool is_write);
 
 /* Schedule the scenario's failures (models/failures.c). */
 void failures_schedule(struct arch *a);

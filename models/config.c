@@ -134,6 +134,8 @@ const char *const model_failure_kind_names[FAILURE_RANDOM + 2] = {
 	[FAILURE_PARTITION] = "partition", [FAILURE_RANDOM] = "random", NULL,
 };
 
+const char *const db_job_kind_names[DB_JOB_BACKUP + 2] = {[DB_JOB_BACKUP] = "backup", NULL};
+
 const char *failure_kind_name(enum failure_kind k)
 {
 	return (unsigned)k <= FAILURE_RANDOM ? model_failure_kind_names[k] : "unknown";

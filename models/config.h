@@ -146,6 +146,20 @@ struct app_config {
 enum db_replication { DB_REPLICATION_ASYNC, DB_REPLICATION_SEMISYNC };
 enum db_reads_from { DB_READS_FROM_REPLICAS, DB_READS_FROM_PRIMARY };
 
+#define DB_MAX_JOBS 16
+enum db_job_kind { DB_JOB_BACKUP };
+
+/* Other load on a database node (db.jobs): from at_ns, for for_ns, the job
+ * holds a share `cores` of the node's cores (a backup's compression and
+ * reads), competing with queries and the appliers for them. */
+struct db_job_config {
+	int64_t at_ns;
+	int node;                /* 0-based index in the db tier: db2 is 1 */
+	enum db_job_kind kind;
+	double cores;            /* share of the node's cores, 0..1 */
+	int64_t for_ns;          /* > 0 */
+};
+
 struct db_config {
 	int nodes;               /* db1 is the initial primary */
 	int cores;
@@ -161,6 +175,8 @@ struct db_config {
 	int64_t read_your_writes_ns;
 	int64_t failover_detect_ns;
 	int64_t failover_promote_ns;
+	struct db_job_config jobs[DB_MAX_JOBS];
+	size_t njobs;
 };
 
 /* ---------------------------------------------------------------- failures */
@@ -230,9 +246,20 @@ struct model_config {
 	size_t nfailures;
 };
 
+/* The share of a class's requests nginx answers from proxy_cache: cache.hit
+ * for a dynamic class without writes (a GET), none for one with writes (a
+ * POST: proxy_cache_methods caches GET and HEAD only) or a static one. */
+static inline double model_cache_hit_of(const struct model_config *cfg,
+					const struct wl_class_config *c)
+{
+	return c->dynamic && c->db_writes == 0 ? cfg->web.cache_hit : 0.0;
+}
+
 /* "crash" for FAILURE_CRASH, as scenarios spell it; the table ends with NULL. */
 const char *failure_kind_name(enum failure_kind k);
 extern const char *const model_failure_kind_names[FAILURE_RANDOM + 2];
+/* "backup", then NULL (db.jobs[N].kind as scenarios spell it). */
+extern const char *const db_job_kind_names[DB_JOB_BACKUP + 2];
 
 /* The metric's name as scenarios, --slo and reports spell it ("p99"). */
 const char *slo_metric_name(enum slo_metric m);

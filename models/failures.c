@@ -17,7 +17,8 @@
  *    working but nothing gets in or out.  They are simulated on the tiers
  *    marked in failures_simulated[]; on the others they are refused before a
  *    run (model_failures_supported), so a result never silently ignores a
- *    failure.
+ *    failure.  What a database failure does to queries is in db.c, to
+ *    replication in replication_lag.c and replication_failover.c.
  *  - random: every node of the tier alternates up times drawn from an
  *    exponential of mean `mtbf` and repairs drawn from `mttr`, forever (an
  *    alternating renewal process), failing as `mode` says (crash or process).
@@ -41,6 +42,7 @@ static const bool failures_simulated[TIER_COUNT] = {
 	[TIER_LB] = true,
 	[TIER_WEB] = true,
 	[TIER_APP] = true,
+	[TIER_DB] = true,
 };
 
 /* arg = failure index << 16 | node position in a->nodes */
@@ -215,7 +217,7 @@ bool model_failures_supported(const struct model_config *cfg, char *why, size_t 
 			simulated = simulated && failures_simulated[f->nodes[k].tier];
 		if (!simulated) {
 			snprintf(why, whylen,
-				 "failures[%zu]: %s failures are simulated only for LB, web and app servers "
+				 "failures[%zu]: %s failures are simulated only for LB, web, app and database servers "
 				 "in this version (slow failures on every tier); see docs/failures.md",
 				 i, failure_kind_name(f->kind));
 			return false;

@@ -13,6 +13,14 @@
 
 static struct sim_station *node_cpu(struct node *n) { return n->kind->cpu(n); }
 
+/* The replication lag integral of a node (s x s); 0 off the db tier. */
+static double lag_area(struct arch *a, struct node *n, int64_t now_ns)
+{
+	if (n->kind->tier != TIER_DB)
+		return 0;
+	return repl_lag_area_s2(a, (struct db_node *)n, now_ns);
+}
+
 static void on_window_end(struct sim_engine *e, void *obj, uint64_t arg);
 static void settle_incidents(struct recorder *rec);
 static void count_by_send_window(struct recorder *rec, const struct wl_call *call, bool ok);
@@ -30,16 +38,18 @@ int rec_init(struct recorder *rec, struct arch *a, struct model_results *out)
 	rec->win_class = calloc(nclasses, sizeof *rec->win_class);
 	rec->busy_area_at_start = calloc(nnodes, sizeof(double));
 	rec->queue_area_at_start = calloc(nnodes, sizeof(double));
+	rec->lag_area_at_start = calloc(nnodes, sizeof(double));
 	out->windows = calloc(nwindows, sizeof *out->windows);
-	out->window_block = calloc(nwindows * nnodes * 2 + 1, sizeof(float));
+	out->window_block = calloc(nwindows * nnodes * 3 + 1, sizeof(float));
 	if (!rec->win_class || !rec->busy_area_at_start || !rec->queue_area_at_start ||
-	    !out->windows || !out->window_block)
+	    !rec->lag_area_at_start || !out->windows || !out->window_block)
 		return -1;
 	out->nwindows = nwindows;
 	out->window_ns = cfg->window_ns;
 	for (size_t w = 0; w < nwindows; w++) {
-		out->windows[w].node_utilization = out->window_block + w * nnodes * 2;
-		out->windows[w].node_queue = out->window_block + w * nnodes * 2 + nnodes;
+		out->windows[w].node_utilization = out->window_block + w * nnodes * 3;
+		out->windows[w].node_queue = out->window_block + w * nnodes * 3 + nnodes;
+		out->windows[w].node_lag = out->window_block + w * nnodes * 3 + 2 * nnodes;
 	}
 	out->nclasses = nclasses;
 	sim_tally_init(&out->latency_s);
@@ -48,6 +58,10 @@ int rec_init(struct recorder *rec, struct arch *a, struct model_results *out)
 		sim_tally_init(&out->classes[k].latency_s);
 		sim_histogram_init(&out->classes[k].latency);
 	}
+	sim_histogram_init(&out->db.lag);
+	sim_tally_init(&out->db.apply_delay_s);
+	sim_histogram_init(&out->db.apply_delay);
+	sim_histogram_init(&out->db.staleness);
 	sim_histogram_init(&rec->win_all);
 	for (size_t k = 0; k < nclasses; k++)
 		sim_histogram_init(&rec->win_class[k]);
@@ -59,8 +73,9 @@ void rec_fini(struct recorder *rec)
 	free(rec->win_class);
 	free(rec->busy_area_at_start);
 	free(rec->queue_area_at_start);
+	free(rec->lag_area_at_start);
 	rec->win_class = NULL;
-	rec->busy_area_at_start = rec->queue_area_at_start = NULL;
+	rec->busy_area_at_start = rec->queue_area_at_start = rec->lag_area_at_start = NULL;
 }
 
 void rec_start(struct recorder *rec)
@@ -89,11 +104,12 @@ static void close_window(struct recorder *rec, int64_t now_ns)
 	if (rec->window >= out->nwindows)
 		return;
 	struct model_window *w = &out->windows[rec->window];
-	float *util = w->node_utilization, *queue = w->node_queue;
+	float *util = w->node_utilization, *queue = w->node_queue, *lag = w->node_lag;
 	uint64_t sent_completed = w->sent_completed, sent_failed = w->sent_failed;
 	*w = rec->cur;
 	w->node_utilization = util;
 	w->node_queue = queue;
+	w->node_lag = lag;
 	w->sent_completed = sent_completed; /* filled as outcomes come, not at close */
 	w->sent_failed = sent_failed;
 	window_percentiles_s(&rec->win_all, &w->p50_s, &w->p90_s, &w->p99_s);
@@ -117,6 +133,9 @@ static void close_window(struct recorder *rec, int64_t now_ns)
 		queue[i] = span > 0 ? (float)((waiting - rec->queue_area_at_start[i]) / span) : 0.0f;
 		rec->busy_area_at_start[i] = busy;
 		rec->queue_area_at_start[i] = waiting;
+		double lagged = lag_area(a, a->nodes[i], now_ns);
+		lag[i] = span > 0 ? (float)((lagged - rec->lag_area_at_start[i]) / (span / 1e9)) : 0.0f;
+		rec->lag_area_at_start[i] = lagged;
 	}
 	memset(&rec->cur, 0, sizeof rec->cur);
 	sim_histogram_reset(&rec->win_all);
@@ -147,6 +166,7 @@ void rec_begin_measuring(struct recorder *rec)
 		struct sim_station *cpu = node_cpu(n);
 		double busy_part = sim_station_utilization_area(cpu, now) - rec->busy_area_at_start[i];
 		double queue_part = sim_timeavg_area(&cpu->queue_avg, now) - rec->queue_area_at_start[i];
+		double lag_part = lag_area(a, n, now) - rec->lag_area_at_start[i];
 		n->kind->reset_stats(n, now);
 		n->served = 0;
 		n->down_ns = 0;
@@ -154,6 +174,7 @@ void rec_begin_measuring(struct recorder *rec)
 			n->down_since_ns = now;
 		rec->busy_area_at_start[i] = -busy_part;
 		rec->queue_area_at_start[i] = -queue_part;
+		rec->lag_area_at_start[i] = -lag_part;
 	}
 	rec->measuring = true;
 }
@@ -169,6 +190,7 @@ void rec_finish(struct recorder *rec)
 	out->nnodes = (size_t)a->nnodes;
 	double tier_util[TIER_COUNT] = {0}, tier_queue[TIER_COUNT] = {0};
 	int tier_nodes[TIER_COUNT] = {0};
+	int replicas = 0;
 	for (int i = 0; i < a->nnodes; i++) {
 		struct node *n = a->nodes[i];
 		struct sim_station *cpu = node_cpu(n);
@@ -184,10 +206,23 @@ void rec_finish(struct recorder *rec)
 			strcpy(nr->role, a->lb[n->index].holds_vip ? "active" : "standby");
 		else if (nr->tier == TIER_DB)
 			strcpy(nr->role, a->db[n->index].primary ? "primary" : "replica");
+		if (nr->tier == TIER_DB && !a->db[n->index].primary) {
+			struct db_node *d = &a->db[n->index];
+			double span_s = sim_ns_to_s(now - a->measure_from_ns);
+			nr->lag_mean_s = span_s > 0 ? repl_lag_area_s2(a, d, now) / span_s : 0;
+			nr->lag_max_s = repl_lag_max_s(a, d, now);
+			nr->shunned_s = repl_shunned_s(d, now);
+			out->db.lag_mean_s += nr->lag_mean_s;
+			if (nr->lag_max_s > out->db.lag_max_s)
+				out->db.lag_max_s = nr->lag_max_s;
+			replicas++;
+		}
 		tier_util[nr->tier] += nr->utilization;
 		tier_queue[nr->tier] += nr->queue_mean;
 		tier_nodes[nr->tier]++;
 	}
+	if (replicas > 0)
+		out->db.lag_mean_s /= replicas;
 	for (int t = 0; t < TIER_COUNT; t++) {
 		out->tier_utilization[t] = tier_nodes[t] ? tier_util[t] / tier_nodes[t] : 0;
 		out->tier_queue_mean[t] = tier_nodes[t] ? tier_queue[t] / tier_nodes[t] : 0;
@@ -367,4 +402,47 @@ static void settle_incidents(struct recorder *rec)
 			}
 		}
 	}
+}
+
+/* ---------------------------------------------------------------- replication */
+
+static bool counting(const struct recorder *rec) { return rec->measuring && !rec->draining; }
+
+void rec_db_write(struct recorder *rec)
+{
+	if (counting(rec))
+		rec->out->db.writes++;
+}
+
+void rec_db_apply(struct recorder *rec, int64_t delay_ns)
+{
+	if (!counting(rec))
+		return;
+	sim_tally_add(&rec->out->db.apply_delay_s, sim_ns_to_s(delay_ns));
+	sim_histogram_add(&rec->out->db.apply_delay, delay_ns);
+}
+
+void rec_db_lag_sample(struct recorder *rec, int64_t lag_ns)
+{
+	if (counting(rec))
+		sim_histogram_add(&rec->out->db.lag, lag_ns);
+}
+
+void rec_db_read(struct recorder *rec, bool at_replica, bool stale, int64_t staleness_ns)
+{
+	if (!counting(rec))
+		return;
+	struct model_db_result *db = &rec->out->db;
+	db->reads++;
+	if (!at_replica)
+		return;
+	db->replica_reads++;
+	db->stale_reads += stale;
+	sim_histogram_add(&db->staleness, staleness_ns);
+}
+
+void rec_db_lost_writes(struct recorder *rec, uint64_t n)
+{
+	if (rec->measuring)
+		rec->out->db.lost_writes += n;
 }

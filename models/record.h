@@ -44,6 +44,7 @@ struct recorder {
 	struct sim_histogram *win_class; /* [nclasses] */
 	double *busy_area_at_start;  /* per node: util integral at the window start */
 	double *queue_area_at_start;
+	double *lag_area_at_start;  /* per node: replication lag integral at the window start */
 	uint64_t dropped;           /* calls not admitted: the request pools were exhausted */
 };
 
@@ -71,5 +72,13 @@ struct node;
 void rec_node_down(struct recorder *rec, const struct node *n);
 void rec_node_detected(struct recorder *rec, const struct node *n);
 void rec_node_up(struct recorder *rec, const struct node *n);
+
+/* Replication (models/replication_lag.h): measured after the warm-up. */
+void rec_db_write(struct recorder *rec);
+void rec_db_apply(struct recorder *rec, int64_t delay_ns);
+void rec_db_lag_sample(struct recorder *rec, int64_t lag_ns);
+/* A read served; at_replica with its staleness (the replica's lag). */
+void rec_db_read(struct recorder *rec, bool at_replica, bool stale, int64_t staleness_ns);
+void rec_db_lost_writes(struct recorder *rec, uint64_t n);
 
 #endif

@@ -89,6 +89,9 @@ struct request {
 	bool upstream_open;          /* counted in r->app's active (least_conn) */
 	uint64_t apps_tried;         /* bit i % 64: app i tried (proxy_next_upstream) */
 	struct sim_timeout read_timeout; /* nginx proxy_read_timeout */
+	uint64_t db_newest_write;    /* a read: its client's newest write when it was routed */
+	struct sim_timeout semisync_wait; /* its commit waits for a replica's ACK */
+	uint64_t semisync_seq;       /* ... of this write */
 };
 
 /* The request that embeds `job` as its `member`. */

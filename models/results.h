@@ -51,6 +51,10 @@ struct model_node_result {
 	double queue_mean;      /* time-average jobs waiting for a CPU server */
 	double down_s;          /* time spent down */
 	uint64_t served;        /* requests (or queries) it completed */
+	/* db nodes that were replicas (0 elsewhere): replication lag, s */
+	double lag_mean_s;      /* time average */
+	double lag_max_s;
+	double shunned_s;       /* time out of the readers for lag (max_lag) */
 };
 
 /* One failure of one node, as the run saw it (times from the run's start). */
@@ -84,6 +88,22 @@ struct model_window {
 		class_p99_s[WL_MAX_CLASSES];
 	float *node_utilization; /* [nnodes], owned by the results' window block */
 	float *node_queue;       /* [nnodes] */
+	float *node_lag;         /* [nnodes] mean replication lag in the window, s (0: not a replica) */
+};
+
+/* Replication (models/replication_lag.h), after the warm-up. */
+struct model_db_result {
+	struct sim_histogram lag;     /* ns: every replica's lag, sampled every 100 ms */
+	double lag_mean_s;            /* time average, mean over the replicas */
+	double lag_max_s;             /* the largest of any replica */
+	struct sim_tally apply_delay_s;   /* commit on the primary to apply on a replica */
+	struct sim_histogram apply_delay; /* ns */
+	uint64_t reads;               /* reads served, by any node */
+	uint64_t replica_reads;       /* of which by a replica */
+	uint64_t stale_reads;         /* by a replica that had not applied the client's newest write */
+	struct sim_histogram staleness; /* ns: the replica's lag at each replica read */
+	uint64_t writes;              /* committed on the primary */
+	uint64_t lost_writes;         /* committed, then lost in a failover */
 };
 
 struct model_results {
@@ -102,6 +122,7 @@ struct model_results {
 	double tier_queue_mean[TIER_COUNT];  /* mean over the tier's nodes */
 	size_t nincidents;
 	struct model_incident incidents[MODEL_MAX_INCIDENTS];
+	struct model_db_result db;
 	size_t nwindows;
 	int64_t window_ns;
 	struct model_window *windows; /* owned; model_results_fini frees */

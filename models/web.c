@@ -8,7 +8,8 @@
  *    limit is refused;
  *  - every request pays TLS: a full handshake for a share 1 - tls.reuse, a
  *    resumed one otherwise, then `static` for a static file or a
- *    proxy_cache hit (a share cache.hit of dynamic requests), or `proxy` CPU
+ *    proxy_cache hit (a share cache.hit of dynamic GETs: classes with writes
+ *    are POSTs, which proxy_cache never answers), or `proxy` CPU
  *    to pass it upstream;
  *  - the app server is chosen by upstream.balance: round_robin, least_conn
  *    (fewest requests in flight, round-robin among ties), ip_hash (the
@@ -424,8 +425,10 @@ void web_receive(struct arch *a, struct request *r)
 	double demand = gsl_rng_uniform(rng) < c->tls_reuse
 				? sim_dist_sample(&c->tls_resumed, rng)
 				: sim_dist_sample(&c->tls_handshake, rng);
-	if (a->cfg->wl.classes[r->class_idx].dynamic) {
-		r->cache_hit = cache_hits(w, c->cache_hit, rng);
+	const struct wl_class_config *k = &a->cfg->wl.classes[r->class_idx];
+	if (k->dynamic) {
+		double hit = model_cache_hit_of(a->cfg, k); /* POSTs are never cached */
+		r->cache_hit = hit > 0 && cache_hits(w, hit, rng);
 		demand += sim_dist_sample(r->cache_hit ? &c->static_cost : &c->proxy_cost, rng);
 	} else {
 		demand += sim_dist_sample(&c->static_cost, rng);

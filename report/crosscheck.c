@@ -146,7 +146,7 @@ static void limit_reasons(struct reasons *r, const struct model_config *cfg,
 		const struct wl_class_config *c = &cfg->wl.classes[k];
 		if (!c->dynamic)
 			continue;
-		double miss = c->share * (1 - cfg->web.cache_hit);
+		double miss = c->share * (1 - model_cache_hit_of(cfg, c));
 		dyn_share += miss;
 		db_s += miss * (c->db_reads * (sim_dist_mean(&cfg->db.read_cost) / 1e9 + 2 * hop_s) +
 				c->db_writes * (sim_dist_mean(&cfg->db.write_cost) / 1e9 + 2 * hop_s));

@@ -226,6 +226,12 @@ int rpt_write_summary_csv(const struct rpt_summary *s, FILE *out)
 
 /* ---------------------------------------------------------------- time series */
 
+/* A db node that is not the primary: it has a replication lag column. */
+static bool is_replica(const struct rpt_node *n)
+{
+	return n->tier == TIER_DB && strcmp(n->role, "primary") != 0;
+}
+
 static void header_cell(struct row *r, const char *prefix, const char *suffix)
 {
 	char name[MODEL_NAME_MAX + 32];
@@ -248,6 +254,8 @@ int rpt_write_timeseries_csv(const struct rpt_summary *s, FILE *out)
 	for (size_t i = 0; i < s->nnodes; i++) {
 		header_cell(&r, s->nodes[i].name, "_utilization");
 		header_cell(&r, s->nodes[i].name, "_queue");
+		if (is_replica(&s->nodes[i]))
+			header_cell(&r, s->nodes[i].name, "_lag_s");
 	}
 	end_row(&r);
 
@@ -269,6 +277,8 @@ int rpt_write_timeseries_csv(const struct rpt_summary *s, FILE *out)
 		for (size_t i = 0; i < s->nnodes; i++) {
 			cell_series(&r, d->node_utilization[i]);
 			cell_series(&r, d->node_queue[i]);
+			if (is_replica(&s->nodes[i]))
+				cell_series(&r, d->node_lag[i]);
 		}
 		end_row(&r);
 	}

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -261,6 +262,48 @@ static void put_incidents(struct jb *b, json_t *root, const struct rpt_summary *
 	set(b, root, "incidents", list);
 }
 
+static bool is_replica(const struct rpt_node *n)
+{
+	return n->tier == TIER_DB && strcmp(n->role, "primary") != 0;
+}
+
+static void put_db(struct jb *b, json_t *root, const struct rpt_summary *s)
+{
+	const struct rpt_db *d = &s->db;
+	json_t *db = json_object();
+	json_t *lag = json_object();
+	set(b, lag, "mean", num(d->lag_mean_s.mean));
+	set(b, lag, "p99", num(d->lag_p99_s.mean));
+	set(b, lag, "max", num(d->lag_max_s));
+	set(b, db, "lag_s", lag);
+	json_t *apply = json_object();
+	set(b, apply, "mean", num(d->apply_delay_mean_ms.mean));
+	set(b, apply, "p99", num(d->apply_delay_p99_ms.mean));
+	set(b, db, "apply_delay_ms", apply);
+	json_t *nodes = json_object();
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct rpt_node *n = &s->nodes[i];
+		if (!is_replica(n))
+			continue;
+		json_t *o = json_object();
+		set(b, o, "lag_mean_s", num(n->lag_mean_s));
+		set(b, o, "lag_max_s", num(n->lag_max_s));
+		set(b, o, "shunned_s", num(n->shunned_s));
+		set(b, nodes, n->name, o);
+	}
+	set(b, db, "nodes", nodes);
+	set(b, db, "writes", count(d->writes));
+	set(b, db, "reads", count(d->reads));
+	set(b, db, "stale_reads", count(d->stale_reads));
+	set(b, db, "stale_read_ratio", num(d->stale_read_ratio.mean));
+	json_t *staleness = json_object();
+	set(b, staleness, "p50", num(d->staleness_p50_ms.mean));
+	set(b, staleness, "p99", num(d->staleness_p99_ms.mean));
+	set(b, db, "staleness_ms", staleness);
+	set(b, db, "lost_writes", count(d->lost_writes));
+	set(b, root, "db", db);
+}
+
 int rpt_write_json(const struct rpt_summary *s, FILE *out)
 {
 	struct jb b = {.ok = true};
@@ -272,6 +315,7 @@ int rpt_write_json(const struct rpt_summary *s, FILE *out)
 	put_resources(&b, root, s);
 	put_analytic(&b, root, s);
 	put_incidents(&b, root, s);
+	put_db(&b, root, s);
 	put_slo(&b, root, s);
 	int rc = 0;
 	if (!b.ok)

@@ -122,13 +122,20 @@ static void fill_resources(struct rpt_summary *s, const struct model_results *re
 		for (size_t r = 0; r < n; r++)
 			x[r] = reps[r].nodes[i].queue_mean;
 		d->queue_mean = stat_of(x, n, 0, INFINITY);
-		double down = 0, served = 0;
+		double down = 0, served = 0, lag = 0, lag_max = 0, shunned = 0;
 		for (size_t r = 0; r < n; r++) {
-			down += reps[r].nodes[i].down_s;
-			served += (double)reps[r].nodes[i].served;
+			const struct model_node_result *nr = &reps[r].nodes[i];
+			down += nr->down_s;
+			served += (double)nr->served;
+			lag += nr->lag_mean_s;
+			lag_max += nr->lag_max_s;
+			shunned += nr->shunned_s;
 		}
 		d->down_s = down / (double)n;
 		d->served = served / (double)n;
+		d->lag_mean_s = lag / (double)n;
+		d->lag_max_s = lag_max / (double)n;
+		d->shunned_s = shunned / (double)n;
 		if (d->tier < TIER_COUNT) {
 			struct rpt_tier *t = &s->tiers[d->tier];
 			t->nodes++;
@@ -209,6 +216,7 @@ static void fill_window(struct rpt_summary *s, size_t w, const struct model_resu
 		for (size_t i = 0; i < s->nnodes; i++) {
 			d->node_utilization[i] += mw->node_utilization ? mw->node_utilization[i] : 0;
 			d->node_queue[i] += mw->node_queue ? mw->node_queue[i] : 0;
+			d->node_lag[i] += mw->node_lag ? mw->node_lag[i] : 0;
 		}
 	}
 	d->offered = acc_mean(&offered);
@@ -226,6 +234,7 @@ static void fill_window(struct rpt_summary *s, size_t w, const struct model_resu
 	for (size_t i = 0; i < s->nnodes; i++) {
 		d->node_utilization[i] = have ? d->node_utilization[i] / (double)have : NAN;
 		d->node_queue[i] = have ? d->node_queue[i] / (double)have : NAN;
+		d->node_lag[i] = have ? d->node_lag[i] / (double)have : NAN;
 	}
 }
 
@@ -248,13 +257,14 @@ static int fill_windows(struct rpt_summary *s, const struct model_config *cfg,
 	if (!nw || window_ns <= 0)
 		return 0;
 	s->windows = calloc(nw, sizeof *s->windows);
-	s->window_store = calloc(nw * s->nnodes * 2 + 1, sizeof *s->window_store);
+	s->window_store = calloc(nw * s->nnodes * 3 + 1, sizeof *s->window_store);
 	if (!s->windows || !s->window_store)
 		return ENOMEM;
 	s->nwindows = nw;
 	for (size_t w = 0; w < nw; w++) {
-		s->windows[w].node_utilization = s->window_store + w * s->nnodes * 2;
+		s->windows[w].node_utilization = s->window_store + w * s->nnodes * 3;
 		s->windows[w].node_queue = s->windows[w].node_utilization + s->nnodes;
+		s->windows[w].node_lag = s->windows[w].node_queue + s->nnodes;
 		fill_window(s, w, reps, n, window_ns, cfg->duration_ns);
 	}
 	return 0;
@@ -380,6 +390,45 @@ static void fill_time_availability(struct rpt_summary *s, const struct model_con
 		s->nines = -log10(fmax(1.0 - a, 1.0 / windows));
 }
 
+/* Replication: per-replication statistics, then their means and CIs. */
+static void fill_db(struct rpt_db *db, const struct model_results *reps, size_t n, double *x)
+{
+	db->lag_max_s = 0;
+	for (size_t r = 0; r < n; r++) {
+		const struct model_db_result *m = &reps[r].db;
+		db->writes += m->writes;
+		db->reads += m->reads;
+		db->replica_reads += m->replica_reads;
+		db->stale_reads += m->stale_reads;
+		db->lost_writes += m->lost_writes;
+		if (m->lag_max_s > db->lag_max_s)
+			db->lag_max_s = m->lag_max_s;
+	}
+	for (size_t r = 0; r < n; r++)
+		x[r] = reps[r].db.lag_mean_s;
+	db->lag_mean_s = stat_of(x, n, 0, INFINITY);
+	for (size_t r = 0; r < n; r++)
+		x[r] = quantile_ms(&reps[r].db.lag, 0.99) / 1e3;
+	db->lag_p99_s = stat_of(x, n, 0, INFINITY);
+	for (size_t r = 0; r < n; r++) {
+		const struct sim_tally *t = &reps[r].db.apply_delay_s;
+		x[r] = t->n ? t->mean * 1e3 : NAN;
+	}
+	db->apply_delay_mean_ms = stat_of(x, n, 0, INFINITY);
+	for (size_t r = 0; r < n; r++)
+		x[r] = quantile_ms(&reps[r].db.apply_delay, 0.99);
+	db->apply_delay_p99_ms = stat_of(x, n, 0, INFINITY);
+	for (size_t r = 0; r < n; r++)
+		x[r] = ratio((double)reps[r].db.stale_reads, (double)reps[r].db.reads);
+	db->stale_read_ratio = stat_of(x, n, 0, 1);
+	for (size_t r = 0; r < n; r++)
+		x[r] = quantile_ms(&reps[r].db.staleness, 0.50);
+	db->staleness_p50_ms = stat_of(x, n, 0, INFINITY);
+	for (size_t r = 0; r < n; r++)
+		x[r] = quantile_ms(&reps[r].db.staleness, 0.99);
+	db->staleness_p99_ms = stat_of(x, n, 0, INFINITY);
+}
+
 static void fill_slo(struct rpt_summary *s, const struct model_config *cfg,
 		     const struct rpt_run_info *info)
 {
@@ -474,6 +523,7 @@ int rpt_summary_build(const struct model_config *cfg, const struct model_results
 	free(y);
 	out->nnodes = reps[0].nnodes;
 	fill_resources(out, reps, n, x);
+	fill_db(&out->db, reps, n, x);
 	free(x);
 
 	rpt_crosscheck_fill(cfg, analytic, out);

@@ -77,6 +77,8 @@ struct rpt_node {
 	struct rpt_stat queue_mean;    /* jobs waiting for a CPU server */
 	double down_s;                 /* mean over replications */
 	double served;                 /* mean over replications */
+	/* db replicas (0 elsewhere): means over replications */
+	double lag_mean_s, lag_max_s, shunned_s;
 };
 
 struct rpt_tier {
@@ -97,6 +99,18 @@ struct rpt_window {
 		class_p99_ms[WL_MAX_CLASSES];
 	double *node_utilization;      /* [nnodes], into the summary's window storage */
 	double *node_queue;            /* [nnodes] */
+	double *node_lag;              /* [nnodes] replication lag, s */
+};
+
+/* Replication (docs/report.md "db"). */
+struct rpt_db {
+	struct rpt_stat lag_mean_s;    /* time average over the replicas */
+	struct rpt_stat lag_p99_s;     /* of the lag sampled every 100 ms */
+	double lag_max_s;              /* the largest over replications */
+	struct rpt_stat apply_delay_mean_ms, apply_delay_p99_ms;
+	uint64_t writes, reads, replica_reads, stale_reads, lost_writes; /* totals */
+	struct rpt_stat stale_read_ratio; /* stale reads / reads served */
+	struct rpt_stat staleness_p50_ms, staleness_p99_ms; /* lag at each replica read */
 };
 
 /* One side-by-side comparison of the analytic approximation and the simulation. */
@@ -189,6 +203,8 @@ struct rpt_summary {
 
 	size_t nincidents;
 	struct rpt_incident incidents[MODEL_MAX_INCIDENTS];
+
+	struct rpt_db db;
 
 	/* the time series */
 	size_t nwindows;

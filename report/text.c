@@ -256,6 +256,38 @@ static void put_incidents(FILE *out, const struct rpt_summary *s)
 	fputc('\n', out);
 }
 
+/* Replication: how far behind the replicas fell, and what readers saw. */
+static void put_replication(FILE *out, const struct rpt_summary *s)
+{
+	bool replicas = false;
+	for (size_t i = 0; i < s->nnodes; i++)
+		replicas = replicas || (s->nodes[i].tier == TIER_DB &&
+					strcmp(s->nodes[i].role, "primary") != 0);
+	if (!replicas)
+		return;
+	const struct rpt_db *d = &s->db;
+	char a[CELL], b[CELL], c[CELL];
+	fprintf(out, "replication   lag s: mean %s  p99 %s  max %s\n", fmt(a, d->lag_mean_s.mean, 3),
+		fmt(b, d->lag_p99_s.mean, 3), fmt(c, d->lag_max_s, 3));
+	fprintf(out, "              apply delay ms: mean %s  p99 %s\n",
+		fmt(a, d->apply_delay_mean_ms.mean, 3), fmt(b, d->apply_delay_p99_ms.mean, 3));
+	fprintf(out, "              stale reads %llu of %llu (%s)  staleness ms: p50 %s  p99 %s\n",
+		(unsigned long long)d->stale_reads, (unsigned long long)d->reads,
+		fmt(a, d->stale_read_ratio.mean, 5), fmt(b, d->staleness_p50_ms.mean, 3),
+		fmt(c, d->staleness_p99_ms.mean, 3));
+	if (d->lost_writes)
+		fprintf(out, "              lost writes %llu\n", (unsigned long long)d->lost_writes);
+	fprintf(out, "%-14s %12s %12s %12s\n", "replica", "lag mean s", "lag max s", "shunned s");
+	for (size_t i = 0; i < s->nnodes; i++) {
+		const struct rpt_node *n = &s->nodes[i];
+		if (n->tier != TIER_DB || !strcmp(n->role, "primary"))
+			continue;
+		fprintf(out, "%-14s %12s %12s %12s\n", n->name, fmt(a, n->lag_mean_s, 3),
+			fmt(b, n->lag_max_s, 3), fmt(c, n->shunned_s, 1));
+	}
+	fputc('\n', out);
+}
+
 static void put_slo(FILE *out, const struct rpt_summary *s)
 {
 	char a[CELL], b[CELL];
@@ -282,6 +314,7 @@ int rpt_write_text(const struct rpt_summary *s, FILE *out)
 	put_resources(out, s);
 	put_crosscheck(out, s);
 	put_incidents(out, s);
+	put_replication(out, s);
 	put_slo(out, s);
 	return ferror(out) ? EIO : 0;
 }

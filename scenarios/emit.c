@@ -143,6 +143,9 @@ static struct scn_node *scalar_of(const struct scn_key *k, const void *base, boo
 	}
 	case SCN_NAME:
 		return scn_node_scalar(field, -2);
+	case SCN_DB_NODE:
+		snprintf(buf, sizeof buf, "db%d", *(const int *)field + 1);
+		break;
 	case SCN_TEXT: {
 		const char *s = *(char *const *)field;
 		if (!s)
@@ -276,6 +279,21 @@ static struct scn_node *failure_of(const struct failure_spec *f)
 	return m;
 }
 
+static struct scn_node *jobs_of(const struct db_config *db)
+{
+	struct scn_node *s = new_flow(SCN_NODE_SEQ);
+	for (size_t i = 0; s && i < db->njobs; i++) {
+		struct scn_node *job = map_of(&scn_job_table, &db->jobs[i], NULL);
+		if (job)
+			job->flow = true;
+		if (scn_seq_append(s, job) < 0) {
+			scn_node_free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
 static struct scn_node *failures_of(const struct model_config *c)
 {
 	struct scn_node *s = new_flow(SCN_NODE_SEQ);
@@ -329,6 +347,9 @@ static struct scn_node *map_of(const struct scn_table *t, const void *base,
 			break;
 		case SCN_FAILURES:
 			v = c ? failures_of(c) : NULL;
+			break;
+		case SCN_JOBS:
+			v = c ? jobs_of(&c->db) : NULL;
 			break;
 		default:
 			v = scalar_of(k, base, &skip);

@@ -37,6 +37,7 @@ _Static_assert(sizeof(enum wl_arrivals) == sizeof(int) && sizeof(enum lb_balance
 		       sizeof(enum db_replication) == sizeof(int) &&
 		       sizeof(enum db_reads_from) == sizeof(int) &&
 		       sizeof(enum failure_kind) == sizeof(int) &&
+		       sizeof(enum db_job_kind) == sizeof(int) &&
 		       sizeof(enum model_tier) == sizeof(int),
 	       "SCN_ENUM stores enums as int");
 _Static_assert(FAILURE_CRASH == 0 && FAILURE_PROCESS == 1 && FAILURE_SLOW == 2 &&
@@ -212,10 +213,23 @@ static const struct scn_key db_keys[] = {
 	DUR("max_lag", db.max_lag_ns, 0),
 	DUR("read_your_writes", db.read_your_writes_ns, 0),
 	MAP("failover", failover_table),
-	{.name = "jobs", .kind = SCN_RESERVED, .flags = SCN_F_NO_EMIT,
-	 .doc = "database jobs are"},
+	{.name = "jobs", .kind = SCN_JOBS},
 };
 static TABLE(db_table, "db", db_keys);
+
+/* One entry of db.jobs: other load on a node for a while. */
+#define JB(f) offsetof(struct db_job_config, f)
+static const struct scn_key job_keys[] = {
+	{.name = "at", .kind = SCN_DURATION, .off = JB(at_ns), .flags = SCN_F_REQUIRED},
+	{.name = "node", .kind = SCN_DB_NODE, .off = JB(node), .flags = SCN_F_REQUIRED},
+	{.name = "kind", .kind = SCN_ENUM, .off = JB(kind), .names = db_job_kind_names,
+	 .flags = SCN_F_REQUIRED},
+	{.name = "cores", .kind = SCN_SHARE, .off = JB(cores),
+	 .flags = SCN_F_REQUIRED | SCN_F_POSITIVE},
+	{.name = "for", .kind = SCN_DURATION, .off = JB(for_ns),
+	 .flags = SCN_F_REQUIRED | SCN_F_POSITIVE},
+};
+TABLE(scn_job_table, "db.jobs[N]", job_keys);
 
 /* ---------------------------------------------------------------- failures */
 

@@ -41,6 +41,8 @@ enum scn_kind {
 	SCN_FAILURES,      /* failures */
 	SCN_NODE,          /* failures[N].node: one node name (web2), in the spec's nodes[0] */
 	SCN_NODES,         /* failures[N].nodes: a list of node names */
+	SCN_JOBS,          /* db.jobs */
+	SCN_DB_NODE,       /* db.jobs[N].node: a db node name (db2), as its 0-based index (int) */
 };
 
 enum scn_key_flags {
@@ -80,6 +82,7 @@ extern const struct scn_table scn_class_table;  /* base: struct wl_class_config 
 extern const struct scn_table scn_step_table;   /* base: struct wl_step */
 extern const struct scn_table scn_slo_table;    /* keys only: see validate.c */
 extern const struct scn_table scn_failure_table; /* base: struct failure_spec */
+extern const struct scn_table scn_job_table;    /* base: struct db_job_config */
 
 /* "lb", "web", "app", "db" in enum model_tier order, NULL-terminated: the
  * `tier` of a random failure and the prefix of every node name (web2). */

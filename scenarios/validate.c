@@ -340,6 +340,10 @@ static void walk_slo(struct walk *w, const char *path, const struct scn_node *ke
 		     const struct scn_node *v);
 static void walk_failures(struct walk *w, const char *path, const struct scn_node *key,
 			  const struct scn_node *v);
+static void walk_jobs(struct walk *w, const char *path, const struct scn_node *key,
+		      const struct scn_node *v);
+static void walk_db_node(struct walk *w, int *out, const char *path, const struct scn_node *key,
+			 const struct scn_node *v);
 static void walk_node(struct walk *w, struct failure_spec *f, const char *path,
 		      const struct scn_node *key, const struct scn_node *v);
 static void walk_nodes(struct walk *w, struct failure_spec *f, const char *path,
@@ -542,6 +546,12 @@ static void walk_value(struct walk *w, const struct scn_key *k, void *base, cons
 		break;
 	case SCN_NODES:
 		walk_nodes(w, base, path, key, v);
+		break;
+	case SCN_JOBS:
+		walk_jobs(w, path, key, v);
+		break;
+	case SCN_DB_NODE:
+		walk_db_node(w, (int *)field, path, key, v);
 		break;
 	}
 }
@@ -1165,6 +1175,94 @@ static void drop_unknown_nodes(struct model_config *c)
 	c->nfailures = kept;
 }
 
+/* ------------------------------------------------------------ db.jobs */
+
+static void walk_db_node(struct walk *w, int *out, const char *path, const struct scn_node *key,
+			 const struct scn_node *v)
+{
+	const char *text = need_scalar(w, path, key, v, "a database node such as db2");
+	if (!text)
+		return;
+	struct failure_node n = parse_node_name(text, v->len);
+	if (n.tier != TIER_DB || n.index < 0) {
+		report(w, v, "%s: expected a database node such as db2, got '%.*s'", path,
+		       echo_len(v->len), text);
+		return;
+	}
+	*out = n.index;
+}
+
+/* The list replaces the defaults (none) as a whole; an entry with a
+ * problem is not kept. */
+static void walk_jobs(struct walk *w, const char *path, const struct scn_node *key,
+		      const struct scn_node *v)
+{
+	struct db_config *db = &w->c->db;
+	db->njobs = 0;
+	if (v->kind == SCN_NODE_NULL)
+		return;
+	if (v->kind != SCN_NODE_SEQ) {
+		const char *what = "a list of jobs such as {at: 10m, node: db2, kind: backup, "
+				   "cores: 50%, for: 30m}";
+		if (need_scalar(w, path, key, v, what))
+			report(w, v, "%s: expected %s, got '%.*s'", path, what, echo_len(v->len), v->text);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct scn_node *item = v->items[i];
+		char sub[PATH_MAX_LEN];
+		bounded(sub, sizeof sub, "%s[%zu]", path, i);
+		if (i == DB_MAX_JOBS) {
+			report(w, at_value(item, item), "%s: too many jobs (at most %d)", path, DB_MAX_JOBS);
+			break;
+		}
+		if (item->kind != SCN_NODE_MAP) {
+			const char *what = "a mapping of keys (at, node, kind, cores, for)";
+			if (need_scalar(w, sub, item, item, what))
+				report(w, item, "%s: expected %s, got '%.*s'", sub, what,
+				       echo_len(item->len), item->text);
+			continue;
+		}
+		struct db_job_config *job = &db->jobs[db->njobs];
+		memset(job, 0, sizeof *job);
+		size_t errors_before = w->d->errors;
+		walk_map(w, &scn_job_table, job, sub, item, item);
+		if (w->d->errors == errors_before)
+			db->njobs++;
+	}
+}
+
+/* After the whole document: each job's node exists and it starts in the run. */
+static void job_checks(struct walk *w)
+{
+	const struct model_config *c = w->c;
+	const struct scn_node *list = lookup(w->root, "db.jobs");
+	if (!list || list->kind != SCN_NODE_SEQ || list->n < c->db.njobs)
+		return;
+	for (size_t i = 0; i < c->db.njobs; i++) {
+		const struct db_job_config *job = &c->db.jobs[i];
+		const struct scn_node *item = list->items[i];
+		char range[48];
+		if (job->node >= c->db.nodes) {
+			const struct scn_pair *p = scn_map_find(item, "node");
+			tier_range(c, TIER_DB, range, sizeof range);
+			report(w, p ? p->value : item,
+			       "db.jobs[%zu].node: unknown node 'db%d' (this scenario has %s)", i,
+			       job->node + 1, range);
+		}
+		if (job->at_ns >= c->duration_ns) {
+			const struct scn_pair *p = scn_map_find(item, "at");
+			char a[32], b[32];
+			sim_format_duration(job->at_ns, a, sizeof a);
+			sim_format_duration(c->duration_ns, b, sizeof b);
+			report(w, p ? p->value : item,
+			       "db.jobs[%zu].at: job at %s does not start before the end of the run "
+			       "(duration %s)",
+			       i, a, b);
+		}
+	}
+}
+
 static void cross_checks(struct walk *w)
 {
 	const struct model_config *c = w->c;
@@ -1190,6 +1288,7 @@ static void cross_checks(struct walk *w)
 		       "web.worker_connections: workers x worker_connections must be at least 2 "
 		       "(a proxied request holds a client and an upstream connection)");
 	failure_checks(w);
+	job_checks(w);
 }
 
 int scn_walk(const struct scn_node *root, const struct scn_walk_opts *o, struct model_config *c,

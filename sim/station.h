@@ -64,6 +64,8 @@ struct sim_job {
 	double demand_ns;     /* remaining work at speed 1 (updated on speed changes);
 			       * SIM_DEMAND_HOLD for a job held until released */
 	struct sim_event_handle timer; /* completion or queue time-out */
+	uint32_t tag;         /* the owner's, never touched by the station: which kind
+			       * of job this is, when one station serves several */
 };
 
 /* Demand of a job that holds its server until sim_station_release. */

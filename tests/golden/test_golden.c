@@ -125,6 +125,11 @@ static const struct {
 	{"analytic.tiers.*.utilization", JSON_REAL}, {"slo.met", JSON_TRUE},
 	{"slo.checks.[].metric", JSON_STRING}, {"slo.checks.[].target", JSON_REAL},
 	{"slo.checks.[].value", JSON_REAL}, {"slo.checks.[].met", JSON_TRUE},
+	{"db.lag_s.mean", JSON_REAL}, {"db.lag_s.p99", JSON_REAL}, {"db.lag_s.max", JSON_REAL},
+	{"db.apply_delay_ms.mean", JSON_REAL}, {"db.apply_delay_ms.p99", JSON_REAL},
+	{"db.nodes", JSON_OBJECT}, {"db.stale_reads", JSON_INTEGER},
+	{"db.stale_read_ratio", JSON_REAL}, {"db.staleness_ms.p50", JSON_REAL},
+	{"db.staleness_ms.p99", JSON_REAL}, {"db.lost_writes", JSON_INTEGER},
 };
 
 static void expect_documented_keys(json_t *root)

@@ -267,7 +267,7 @@ static void test_keys_keep_a_fixed_order(void **state)
 		"throughput_rps", "throughput_rps_ci95", "availability", "availability_ci95",
 		"time_availability", "time_availability_ci95", "time_availability_target",
 		"downtime_s", "downtime_s_ci95", "nines", "latency_ms", "classes", "errors", "attempt_errors", "tiers", "nodes", "bottleneck",
-		"analytic", "incidents", "slo",
+		"analytic", "incidents", "db", "slo",
 	};
 	size_t i = 0;
 	const char *key;

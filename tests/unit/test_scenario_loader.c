@@ -130,6 +130,15 @@ static void assert_config_equal(const struct model_config *a, const struct model
 			assert_dist_equal(&fa->mttr, &fb->mttr);
 		}
 	}
+	assert_int_equal(a->db.njobs, b->db.njobs);
+	for (size_t i = 0; i < a->db.njobs; i++) {
+		const struct db_job_config *ja = &a->db.jobs[i], *jb = &b->db.jobs[i];
+		assert_int_equal(ja->at_ns, jb->at_ns);
+		assert_int_equal(ja->node, jb->node);
+		assert_int_equal(ja->kind, jb->kind);
+		assert_memory_equal(&ja->cores, &jb->cores, sizeof(double));
+		assert_int_equal(ja->for_ns, jb->for_ns);
+	}
 	assert_int_equal(a->nslo, b->nslo);
 	for (size_t i = 0; i < a->nslo; i++) {
 		assert_int_equal(a->slo[i].metric, b->slo[i].metric);
@@ -1044,6 +1053,68 @@ static void a_failed_load_keeps_only_failures_on_existing_nodes(void **state)
 	sim_diags_fini(&d);
 }
 
+static void db_jobs_load_as_the_issue_writes_them(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"duration: 1h\n"
+		"db:\n"
+		"  jobs:\n"
+		"    - {at: 10m, node: db2, kind: backup, cores: 50%, for: 30m}\n"
+		"    - {at: 20m, node: db3, kind: backup, cores: 12.5%, for: 1m}\n";
+	struct model_config c;
+	struct sim_diags d;
+	load(text, NULL, 0, &c, &d);
+	assert_int_equal(c.db.njobs, 2);
+	assert_int_equal(c.db.jobs[0].at_ns, 10 * SIM_NS_PER_MIN);
+	assert_int_equal(c.db.jobs[0].node, 1);
+	assert_int_equal(c.db.jobs[0].kind, DB_JOB_BACKUP);
+	assert_true(c.db.jobs[0].cores == 0.5);
+	assert_int_equal(c.db.jobs[0].for_ns, 30 * SIM_NS_PER_MIN);
+	assert_int_equal(c.db.jobs[1].node, 2);
+	assert_true(c.db.jobs[1].cores == 0.125);
+	assert_round_trip(&c, NULL);
+	sim_diags_fini(&d);
+	model_config_fini(&c);
+}
+
+static void db_job_mistakes_are_all_reported_in_one_pass(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"duration: 1h\n"
+		"db:\n"
+		"  jobs:\n"
+		"    - {at: 10m, node: web2, kind: backup, cores: 50%, for: 30m}\n"
+		"    - {at: 10m, node: db4, kind: backup, cores: 50%, for: 30m}\n"
+		"    - {at: 10m, node: db2, kind: vacuum, cores: 0%, for: 0s}\n"
+		"    - {at: 2h, node: db2, kind: backup, cores: 50%, for: 30m}\n"
+		"    - {node: db2, kind: backup, cores: 50%, for: 30m}\n";
+	char *p = load_errors(text, NULL, 0);
+	print_message("%s", p);
+	assert_non_null(strstr(p, "t.yaml:4:23: error: db.jobs[0].node: expected a database node "
+				  "such as db2, got 'web2'"));
+	assert_non_null(strstr(p, "db.jobs[2].kind"));
+	assert_non_null(strstr(p, "db.jobs[2].cores"));
+	assert_non_null(strstr(p, "db.jobs[2].for"));
+	assert_non_null(strstr(p, "db.jobs[4]: missing"));
+	free(p);
+	/* the cross-key checks run on a document without other errors */
+	static const char later[] =
+		"duration: 1h\n"
+		"db:\n"
+		"  jobs:\n"
+		"    - {at: 10m, node: db4, kind: backup, cores: 50%, for: 30m}\n"
+		"    - {at: 2h, node: db2, kind: backup, cores: 50%, for: 30m}\n";
+	p = load_errors(later, NULL, 0);
+	print_message("%s", p);
+	assert_non_null(strstr(p, "t.yaml:4:23: error: db.jobs[0].node: unknown node 'db4' (this "
+				  "scenario has db1..db3)"));
+	assert_non_null(strstr(p, "t.yaml:5:12: error: db.jobs[1].at: job at 2h does not start "
+				  "before the end of the run (duration 1h)"));
+	free(p);
+}
+
 static void mutated_failure_lists_never_crash(void **state)
 {
 	(void)state;
@@ -1076,6 +1147,8 @@ int main(void)
 		cmocka_unit_test(failures_start_before_the_end_of_the_run),
 		cmocka_unit_test(a_failed_load_keeps_only_failures_on_existing_nodes),
 		cmocka_unit_test(mutated_failure_lists_never_crash),
+		cmocka_unit_test(db_jobs_load_as_the_issue_writes_them),
+		cmocka_unit_test(db_job_mistakes_are_all_reported_in_one_pass),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -265,7 +265,9 @@ static void every_node_follows_the_utilization_law(void **state)
 		{rate / cfg.web.nodes * web_s / cfg.web.workers, 0},
 		{rate * app_work / cfg.app.nodes / cfg.app.cores, 0},
 		{rate * writes * mean_s(&cfg.db.write_cost) / cfg.db.cores,
-		 rate * reads * mean_s(&cfg.db.read_cost) / (cfg.db.nodes - 1) / cfg.db.cores},
+		 /* a replica serves its share of the reads and applies every write */
+		 (rate * reads * mean_s(&cfg.db.read_cost) / (cfg.db.nodes - 1) +
+		  rate * writes * mean_s(&cfg.db.apply_cost)) / cfg.db.cores},
 	};
 	for (size_t i = 0; i < out.results[0].nnodes; i++) {
 		const struct model_node_result *n0 = &out.results[0].nodes[i];
