@@ -96,14 +96,20 @@ REPORT_SRCS := \
 	report/crosscheck.c \
 	report/text.c \
 	report/json.c \
-	report/csv.c
+	report/csv.c \
+	report/sweep_doc.c \
+	report/sweep_write.c
 
 CLI_SRCS := \
 	cli/main.c \
 	cli/options.c \
 	cli/run.c \
 	cli/check.c \
-	cli/demo.c
+	cli/demo.c \
+	cli/points.c \
+	cli/sweep.c \
+	cli/merge.c \
+	cli/plan.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
               vrrp \

@@ -19,9 +19,15 @@ enum cli_exit {
 int cli_run(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
+int cli_merge(int argc, char **argv);
+int cli_plan(int argc, char **argv);
 
 /* -j N: 0, or the usage error's exit status. */
 int cli_parse_jobs(const char *sub, const char *arg, int *jobs);
+/* --out DIR exists (or is created) and is writable: checked before a long
+ * simulation, so it never ends in a write error.  0, or the usage error's status. */
+int cli_prepare_out_dir(const char *sub, const char *dir);
 /* getopt_long returned ':' (a missing value) or '?' (an unknown option). */
 int cli_option_error(const char *sub, int ch, char **argv);
 
