@@ -80,7 +80,8 @@ MODELS_SRCS := \
 	models/db.c \
 	models/analytic.c \
 	models/replications.c \
-	models/failures.c
+	models/failures.c \
+	models/capacity.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -98,7 +99,8 @@ REPORT_SRCS := \
 	report/json.c \
 	report/csv.c \
 	report/sweep_doc.c \
-	report/sweep_write.c
+	report/sweep_write.c \
+	report/plan.c
 
 CLI_SRCS := \
 	cli/main.c \
