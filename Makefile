@@ -118,7 +118,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest
-VALIDATION_TESTS := queueing model failures
+VALIDATION_TESTS := queueing model failures \
+                    plan
 GOLDEN_TESTS := golden
 
 BENCH_PROGS := bench_hold bench_mmc bench_scenario
@@ -217,7 +218,7 @@ check: $(TEST_BINS) $(TIERSIM) check-layers
 	$(Q)fail=0; for t in $(TEST_BINS); do \
 		echo "== $$t"; $(SAN_ENV) TIERSIM=./$(TIERSIM) ./$$t || fail=1; \
 	done; \
-	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh; do \
+	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/sweep_cli.sh; do \
 		echo "== $$e"; $(SAN_ENV) TIERSIM=./$(TIERSIM) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \

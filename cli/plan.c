@@ -519,12 +519,15 @@ static int plan_min_cost(struct planner *pl, struct rpt_plan *p)
 				 t == TIER_DB ? ": the primary's writes do not spread over replicas" : "");
 			return 0;
 		}
-		if (o->n_plus_one && low < o->max_nodes)
-			low++;
-		p->lower[t] = nodes[t] = low;
+		nodes[t] = low;
+		p->lower[t] = o->n_plus_one && low < o->max_nodes ? low + 1 : low;
 	}
+	/* The approximation sizes for every node up; N+1 is one more per tier. */
 	p->analytic_meets = model_capacity_candidate(base, o->load_rps, pl->slo, pl->nslo, o->cost,
 						     o->max_nodes, nodes);
+	for (int t = 0; o->n_plus_one && t < TIER_COUNT; t++)
+		if (model_capacity_is_sized((enum model_tier)t) && nodes[t] < o->max_nodes)
+			nodes[t]++;
 	memcpy(p->analytic, nodes, sizeof p->analytic);
 
 	/* Up: until a candidate meets. */
