@@ -529,12 +529,20 @@ static int plan_min_cost(struct planner *pl, struct rpt_plan *p)
 		if (model_capacity_is_sized((enum model_tier)t) && nodes[t] < o->max_nodes)
 			nodes[t]++;
 	memcpy(p->analytic, nodes, sizeof p->analytic);
+	/* When the approximation meets the SLOs with no count, the simulation
+	 * decides with the largest configuration: if that misses, nothing within
+	 * --max-nodes meets (more nodes never hurt); if it meets, the down
+	 * phase below halves its way to the answer. */
+	if (!p->analytic_meets)
+		for (int t = 0; t < TIER_COUNT; t++)
+			if (model_capacity_is_sized((enum model_tier)t))
+				nodes[t] = o->max_nodes;
 
 	/* Up: until a candidate meets. */
 	char reason[RPT_PLAN_REASON_MAX];
 	snprintf(reason, sizeof reason, "%s", p->analytic_meets
 		 ? "the M/M/c approximation's candidate"
-		 : "the M/M/c approximation's best (it does not expect it to meet)");
+		 : "the largest configuration (the M/M/c approximation expects no count to meet)");
 	double last_worst = INFINITY;
 	int stalls = 0;
 	size_t at;
@@ -547,6 +555,13 @@ static int plan_min_cost(struct planner *pl, struct rpt_plan *p)
 			break;
 		if ((rc = record_failed(pl, nodes)))
 			return rc;
+		if (!p->analytic_meets) {
+			snprintf(p->why_not, sizeof p->why_not,
+				 "even the largest configuration (--max-nodes %d per tier) misses: the "
+				 "SLOs are not a matter of node counts (a service time or a time-out?)",
+				 o->max_nodes);
+			return 0;
+		}
 		/* The variant that misses worst names the tier to grow. */
 		const struct rpt_plan_step *st = &pl->steps[at];
 		const struct rpt_plan_variant *worst = NULL;
@@ -590,29 +605,41 @@ static int plan_min_cost(struct planner *pl, struct rpt_plan *p)
 			order[j] = order[j - 1];
 			order[j - 1] = x;
 		}
+	/* Per tier, a binary search down to its lower bound: remove half the
+	 * nodes above it, and halve the step after a miss (one node at a time
+	 * when the candidate is near the bound, the usual case). */
 	for (bool changed = true; changed;) {
 		changed = false;
-		for (int k = 0; k < norder && !changed; k++) {
+		for (int k = 0; k < norder; k++) {
 			int t = order[k];
-			if (nodes[t] - 1 < p->lower[t])
-				continue;
-			int fewer[TIER_COUNT];
-			memcpy(fewer, nodes, sizeof fewer);
-			fewer[t]--;
-			if (implied_to_miss(pl, fewer))
-				continue;
-			snprintf(reason, sizeof reason, "one %s node fewer", model_tier_name((enum model_tier)t));
-			bool meets;
-			size_t step;
-			int rc = evaluate(pl, fewer, o->load_rps, reason, &meets, &step);
-			if (rc)
-				return rc;
-			if (meets) {
-				memcpy(nodes, fewer, sizeof fewer);
-				at = step;
-				changed = true;
-			} else if ((rc = record_failed(pl, fewer))) {
-				return rc;
+			for (int step = (nodes[t] - p->lower[t] + 1) / 2; step >= 1;) {
+				if (step > nodes[t] - p->lower[t])
+					step = nodes[t] - p->lower[t];
+				if (step < 1)
+					break;
+				int fewer[TIER_COUNT];
+				memcpy(fewer, nodes, sizeof fewer);
+				fewer[t] -= step;
+				if (implied_to_miss(pl, fewer)) {
+					step /= 2;
+					continue;
+				}
+				snprintf(reason, sizeof reason, "%d %s node%s fewer", step,
+					 model_tier_name((enum model_tier)t), step > 1 ? "s" : "");
+				bool meets;
+				size_t st;
+				int rc = evaluate(pl, fewer, o->load_rps, reason, &meets, &st);
+				if (rc)
+					return rc;
+				if (meets) {
+					memcpy(nodes, fewer, sizeof fewer);
+					at = st;
+					changed = true;
+				} else {
+					if ((rc = record_failed(pl, fewer)))
+						return rc;
+					step /= 2;
+				}
 			}
 		}
 	}
