@@ -234,8 +234,8 @@ golden: $(GOLDEN_BINS) $(TIERSIM)
 check-layers:
 	$(Q)sh build-aux/check-layers.sh
 
-bench: $(BENCH_BINS) $(BUILD)/bench/limit_mmc $(BUILD)/bench/limit_tandem
-	$(Q)sh bench/run.sh $(BUILD)
+bench: $(BENCH_BINS) $(BUILD)/bench/limit_mmc $(BUILD)/bench/limit_tandem $(TIERSIM)
+	$(Q)TIERSIM=./$(TIERSIM) sh bench/run.sh $(BUILD)
 
 # The reference programs, built as their README says.
 $(BUILD)/bench/limit_%: $(SHARED)/bench/limit_%.c $(SHARED)/bench/limit_common.h
