@@ -117,7 +117,9 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               vrrp \
               lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
-              report_summary report_text report_json report_csv report_outfile report_digest
+              report_summary report_text report_json report_csv report_outfile report_digest \
+              report_sweep \
+              capacity
 VALIDATION_TESTS := queueing model failures \
                     plan
 GOLDEN_TESTS := golden

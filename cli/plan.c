@@ -85,8 +85,7 @@ static const char plan_usage[] =
 
 struct plan_options {
 	const char *file;
-	const char **sets;
-	size_t nsets;
+	struct cli_sets sets;  /* --set, and the shorthands spelled as --set */
 	struct slo_check slo[RPT_MAX_EXTRA_SLO];
 	size_t nslo;
 	bool max_load;
@@ -98,35 +97,11 @@ struct plan_options {
 	int jobs;
 	const char *out_dir;
 	bool quiet;
-	char *owned[3];
 };
 
 static void options_fini(struct plan_options *o)
 {
-	free(o->sets);
-	for (size_t i = 0; i < sizeof o->owned / sizeof o->owned[0]; i++)
-		free(o->owned[i]);
-}
-
-static int add_set(struct plan_options *o, const char *kv)
-{
-	const char **sets = realloc(o->sets, (o->nsets + 1) * sizeof *sets);
-	if (!sets)
-		return -1;
-	o->sets = sets;
-	o->sets[o->nsets++] = kv;
-	return 0;
-}
-
-static int add_shorthand(struct plan_options *o, int slot, const char *key, const char *value)
-{
-	size_t len = strlen(key) + strlen(value) + 2;
-	free(o->owned[slot]);
-	o->owned[slot] = malloc(len);
-	if (!o->owned[slot])
-		return -1;
-	snprintf(o->owned[slot], len, "%s=%s", key, value);
-	return add_set(o, o->owned[slot]);
+	cli_sets_fini(&o->sets);
 }
 
 /* web=1,app=2,db=8: any subset of the sized tiers, costs >= 0. */
@@ -226,18 +201,18 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 						       optarg);
 			break;
 		case OPT_REPS:
-			rc = add_shorthand(o, 0, "replications", optarg);
+			rc = cli_sets_shorthand(&o->sets, 0, "replications", optarg);
 			break;
 		case OPT_DURATION:
-			rc = add_shorthand(o, 1, "duration", optarg);
+			rc = cli_sets_shorthand(&o->sets, 1, "duration", optarg);
 			break;
 		case OPT_SEED:
-			rc = add_shorthand(o, 2, "seed", optarg);
+			rc = cli_sets_shorthand(&o->sets, 2, "seed", optarg);
 			break;
 		case OPT_SET:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return cli_usage_error("plan", "--set expects KEY=VALUE, got '%s'", optarg);
-			rc = add_set(o, optarg);
+			rc = cli_sets_add(&o->sets, optarg);
 			break;
 		case OPT_OUT:
 			o->out_dir = optarg;
@@ -312,18 +287,19 @@ static int load_config(const struct plan_options *o, const int *nodes, double ra
 	for (int t = 0; nodes && t < TIER_COUNT; t++)
 		snprintf(kv[n++], sizeof kv[0], "%s.nodes=%d", model_tier_name((enum model_tier)t),
 			 nodes[t]);
-	const char **sets = malloc((o->nsets + n) * sizeof *sets);
+	const char **sets = malloc((o->sets.n + n) * sizeof *sets);
 	if (!sets) {
 		model_config_init(cfg);
 		snprintf(why, whylen, "tiersim plan: out of memory");
 		return -1;
 	}
-	memcpy(sets, o->sets, o->nsets * sizeof *sets);
+	if (o->sets.n)
+		memcpy(sets, o->sets.items, o->sets.n * sizeof *sets);
 	for (size_t i = 0; i < n; i++)
-		sets[o->nsets + i] = kv[i];
+		sets[o->sets.n + i] = kv[i];
 	struct sim_diags diags;
 	sim_diags_init(&diags);
-	int rc = scn_load_file(o->file, sets, o->nsets + n, cfg, &diags);
+	int rc = scn_load_file(o->file, sets, o->sets.n + n, cfg, &diags);
 	if (rc || diags.errors) {
 		char *text = NULL;
 		size_t len = 0;

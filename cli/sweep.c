@@ -69,8 +69,7 @@ struct axis {
 
 struct sweep_options {
 	const char *file;
-	const char **sets;
-	size_t nsets;
+	struct cli_sets sets;  /* --set, and the shorthands spelled as --set */
 	struct axis axes[MAX_AXES];
 	size_t naxes;
 	struct slo_check slo[RPT_MAX_EXTRA_SLO];
@@ -79,41 +78,17 @@ struct sweep_options {
 	const char *out_dir;
 	size_t shard_index, shard_count; /* 0/0: the whole grid */
 	bool quiet;
-	char *owned[3];
 };
 
 static void options_fini(struct sweep_options *o)
 {
-	free(o->sets);
-	for (size_t i = 0; i < sizeof o->owned / sizeof o->owned[0]; i++)
-		free(o->owned[i]);
+	cli_sets_fini(&o->sets);
 	for (size_t a = 0; a < o->naxes; a++) {
 		for (size_t v = 0; v < o->axes[a].nvalues; v++)
 			free(o->axes[a].values[v]);
 		free(o->axes[a].values);
 		free(o->axes[a].key);
 	}
-}
-
-static int add_set(struct sweep_options *o, const char *kv)
-{
-	const char **sets = realloc(o->sets, (o->nsets + 1) * sizeof *sets);
-	if (!sets)
-		return -1;
-	o->sets = sets;
-	o->sets[o->nsets++] = kv;
-	return 0;
-}
-
-static int add_shorthand(struct sweep_options *o, int slot, const char *key, const char *value)
-{
-	size_t len = strlen(key) + strlen(value) + 2;
-	free(o->owned[slot]);
-	o->owned[slot] = malloc(len);
-	if (!o->owned[slot])
-		return -1;
-	snprintf(o->owned[slot], len, "%s=%s", key, value);
-	return add_set(o, o->owned[slot]);
 }
 
 static int add_value(struct axis *ax, const char *text, size_t len)
@@ -270,18 +245,18 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_REPS:
-			rc = add_shorthand(o, 0, "replications", optarg);
+			rc = cli_sets_shorthand(&o->sets, 0, "replications", optarg);
 			break;
 		case OPT_DURATION:
-			rc = add_shorthand(o, 1, "duration", optarg);
+			rc = cli_sets_shorthand(&o->sets, 1, "duration", optarg);
 			break;
 		case OPT_SEED:
-			rc = add_shorthand(o, 2, "seed", optarg);
+			rc = cli_sets_shorthand(&o->sets, 2, "seed", optarg);
 			break;
 		case OPT_SET:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return cli_usage_error("sweep", "--set expects KEY=VALUE, got '%s'", optarg);
-			rc = add_set(o, optarg);
+			rc = cli_sets_add(&o->sets, optarg);
 			break;
 		case OPT_SLO:
 			if (o->nslo >= RPT_MAX_EXTRA_SLO)
@@ -353,15 +328,16 @@ static void first_error(const struct sim_diags *d, char *buf, size_t len)
 static int load_with(const struct sweep_options *o, const char *const *extra, size_t nextra,
 		     struct model_config *cfg, char *why, size_t whylen)
 {
-	size_t n = o->nsets + nextra;
+	size_t n = o->sets.n + nextra;
 	const char **sets = malloc((n ? n : 1) * sizeof *sets);
 	if (!sets) {
 		model_config_init(cfg);
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	memcpy(sets, o->sets, o->nsets * sizeof *sets);
-	memcpy(sets + o->nsets, extra, nextra * sizeof *sets);
+	if (o->sets.n)
+		memcpy(sets, o->sets.items, o->sets.n * sizeof *sets);
+	memcpy(sets + o->sets.n, extra, nextra * sizeof *sets);
 	struct sim_diags diags;
 	sim_diags_init(&diags);
 	int rc = scn_load_file(o->file, sets, n, cfg, &diags);
@@ -552,7 +528,7 @@ int cli_sweep(int argc, char **argv)
 	struct model_config base;
 	struct sim_diags diags;
 	sim_diags_init(&diags);
-	rc = scn_load_file(o.file, o.sets, o.nsets, &base, &diags);
+	rc = scn_load_file(o.file, o.sets.items, o.sets.n, &base, &diags);
 	if (rc || diags.errors) {
 		sim_diags_print(&diags, stderr);
 		rc = CLI_EXIT_USAGE;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <csv.h>
@@ -158,19 +159,28 @@ int rpt_sweep_csv_writer(const void *vdoc, FILE *out)
 	return ferror(out) ? EIO : 0;
 }
 
+/* A number of the document as sweep.json holds it (10 significant
+ * digits), so a merged document prints the same table as a whole one. */
 static double real_of(const json_t *v)
 {
-	return json_is_number(v) ? json_number_value(v) : NAN;
+	if (!json_is_number(v))
+		return NAN;
+	char buf[48];
+	snprintf(buf, sizeof buf, "%.*g", RPT_SWEEP_DIGITS, json_number_value(v));
+	return strtod(buf, NULL);
 }
 
-/* "12.34" or "-" (NAN), right-aligned in width. */
+/* "12.34" or "-" (NAN), right-aligned in width; magnitudes that would not
+ * fit in the column in exponent form. */
 static void put_num(FILE *out, int width, const char *fmt, double x)
 {
 	char buf[48];
-	if (isfinite(x))
-		snprintf(buf, sizeof buf, fmt, x);
-	else
+	if (!isfinite(x))
 		snprintf(buf, sizeof buf, "-");
+	else if (fabs(x) >= 1e7 || (x != 0 && fabs(x) < 1e-3))
+		snprintf(buf, sizeof buf, "%.3g", x);
+	else
+		snprintf(buf, sizeof buf, fmt, x);
 	fprintf(out, " %*s", width, buf);
 }
 
