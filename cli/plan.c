@@ -444,6 +444,25 @@ static bool implied_to_miss(const struct planner *pl, const int nodes[TIER_COUNT
 	return false;
 }
 
+/* List a candidate that is not simulated because a result implies it
+ * misses (once: the down phase may meet it again). */
+static int log_skip(struct planner *pl, const int nodes[TIER_COUNT], double rate,
+		    const char *reason)
+{
+	for (size_t k = 0; k < pl->nsteps; k++)
+		if (!memcmp(pl->steps[k].nodes, nodes, sizeof pl->steps[k].nodes) &&
+		    pl->steps[k].rate_per_s == rate)
+			return 0;
+	char why[RPT_PLAN_REASON_MAX + 80];
+	snprintf(why, sizeof why, "%s (a candidate with as many nodes or more in every tier "
+				  "missed)", reason);
+	struct rpt_plan_step *st;
+	int rc = new_step(pl, nodes, rate, why, &st);
+	if (!rc)
+		st->skipped = true;
+	return rc;
+}
+
 static int record_failed(struct planner *pl, const int nodes[TIER_COUNT])
 {
 	int (*f)[TIER_COUNT] = realloc(pl->failed, (pl->nfailed + 1) * sizeof *f);
@@ -596,12 +615,15 @@ static int plan_min_cost(struct planner *pl, struct rpt_plan *p)
 				int fewer[TIER_COUNT];
 				memcpy(fewer, nodes, sizeof fewer);
 				fewer[t] -= step;
+				snprintf(reason, sizeof reason, "%d %s node%s fewer", step,
+					 model_tier_name((enum model_tier)t), step > 1 ? "s" : "");
 				if (implied_to_miss(pl, fewer)) {
+					int rc = log_skip(pl, fewer, o->load_rps, reason);
+					if (rc)
+						return rc;
 					step /= 2;
 					continue;
 				}
-				snprintf(reason, sizeof reason, "%d %s node%s fewer", step,
-					 model_tier_name((enum model_tier)t), step > 1 ? "s" : "");
 				bool meets;
 				size_t st;
 				int rc = evaluate(pl, fewer, o->load_rps, reason, &meets, &st);
