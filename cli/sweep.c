@@ -541,8 +541,8 @@ int cli_sweep(int argc, char **argv)
 		rc = cli_usage_error("sweep", "the grid has %.0f points, at most %d", points, MAX_POINTS);
 	if (!rc)
 		rc = validate_axes(&o);
-	if (!rc && o.out_dir)
-		rc = cli_prepare_out_dir("sweep", o.out_dir);
+	if (!rc)
+		rc = cli_prepare_out_dir("sweep", o.out_dir ? o.out_dir : ".");
 	if (!rc)
 		rc = run_grid(&o, &base);
 	model_config_fini(&base);
