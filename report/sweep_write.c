@@ -193,11 +193,12 @@ int rpt_sweep_text_writer(const void *vdoc, FILE *out)
 	const json_t *points = json_object_get(root, "points");
 	size_t naxes = json_array_size(vary);
 	const json_t *shard = json_object_get(root, "shard");
-	fprintf(out, "tiersim %s  sweep of %s  seed %lld  %lld points",
+	long long total = (long long)json_integer_value(json_object_get(root, "points_total"));
+	fprintf(out, "tiersim %s  sweep of %s  seed %lld  %lld point%s",
 		json_string_value(json_object_get(root, "tiersim_version")),
 		json_string_value(json_object_get(root, "scenario")),
-		(long long)json_integer_value(json_object_get(root, "seed")),
-		(long long)json_integer_value(json_object_get(root, "points_total")));
+		(long long)json_integer_value(json_object_get(root, "seed")), total,
+		total == 1 ? "" : "s");
 	if (json_is_object(shard))
 		fprintf(out, "  shard %lld/%lld (%zu points)",
 			(long long)json_integer_value(json_object_get(shard, "index")),
