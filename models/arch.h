@@ -32,6 +32,7 @@
 #include "sim/pool.h"
 #include "sim/station.h"
 #include "sim/timeout.h"
+#include "vrrp.h"
 #include "workload.h"
 
 struct node;
@@ -85,8 +86,9 @@ struct lb_node {
 	struct node base;
 	struct sim_station slots;   /* maxconn, held per request; FIFO, timeout queue */
 	struct sim_station cpu;     /* nbthread */
-	bool holds_vip;
+	bool holds_vip;             /* keepalived's view (vrrp.h): it may be a black hole */
 	struct lb_check_set checks; /* its health checks of the web servers */
+	enum node_health failed_as; /* how it went down, for its recovery */
 };
 
 struct web_node {
@@ -119,6 +121,7 @@ struct arch {
 	struct wl_state wl;
 	struct lb_node lb[2];
 	int nlb;
+	struct vrrp_pair vrrp;      /* keepalived between lb1 and lb2 (when nlb == 2) */
 	struct web_node *web;
 	int nweb;
 	struct app_node *app;
@@ -166,6 +169,10 @@ int model_run_replication_watched(const struct model_config *cfg, unsigned index
 void lb_receive(struct arch *a, struct request *r);
 void lb_answer(struct arch *a, struct request *r);
 void lb_client_gone(struct arch *a, struct request *r);
+/* Does a SYN sent to the VIP now get an answer (SYN-ACK, or RST from a
+ * holder whose haproxy died)?  No while nobody holds the VIP or its holder
+ * is a black hole (crashed host, partition): workload.c then retransmits. */
+bool lb_vip_answers(const struct arch *a);
 void web_receive(struct arch *a, struct request *r);
 void web_answer(struct arch *a, struct request *r);
 void app_receive(struct arch *a, struct request *r);

@@ -15,7 +15,7 @@
  *    says how peers experience each).  A crashed or process-dead node's
  *    stations go down, ending what they hold; a partitioned node keeps
  *    working but nothing gets in or out.  In this version they are
- *    simulated for web servers; on other tiers, and random failures, they
+ *    simulated for LB and web servers; on other tiers, and random failures, they
  *    are refused before a run (model_failures_supported), so a result never
  *    silently ignores a failure.
  * Overlapping failures of one node: the first in force decides, and the
@@ -132,11 +132,13 @@ bool model_failures_supported(const struct model_config *cfg, char *why, size_t 
 			continue;
 		bool web_only = f->kind != FAILURE_RANDOM;
 		for (int k = 0; k < f->nnodes; k++)
-			web_only = web_only && f->nodes[k].tier == TIER_WEB;
+			web_only = web_only && (f->nodes[k].tier == TIER_WEB ||
+						f->nodes[k].tier == TIER_LB);
 		if (!web_only) {
 			snprintf(why, whylen,
-				 "failures[%zu]: %s failures are simulated only for web servers in "
-				 "this version (slow failures on every tier); see docs/failures.md",
+				 "failures[%zu]: %s failures are simulated only for LB and web "
+				 "servers in this version (slow failures on every tier); see "
+				 "docs/failures.md",
 				 i, failure_kind_name(f->kind));
 			return false;
 		}
