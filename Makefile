@@ -103,7 +103,8 @@ MODELS_SRCS := \
 	models/failures.c \
 	models/session.c \
 	models/replication_lag.c \
-	models/replication_failover.c
+	models/replication_failover.c \
+	models/capacity.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -121,7 +122,10 @@ REPORT_SRCS := \
 	report/json.c \
 	report/csv.c \
 	report/dash_model.c \
-	report/dash_view.c
+	report/dash_view.c \
+	report/sweep_doc.c \
+	report/sweep_write.c \
+	report/plan.c
 
 CLI_SRCS := \
 	cli/main.c \
@@ -129,7 +133,11 @@ CLI_SRCS := \
 	cli/run.c \
 	cli/check.c \
 	cli/demo.c \
-	cli/dash.c
+	cli/dash.c \
+	cli/points.c \
+	cli/sweep.c \
+	cli/merge.c \
+	cli/plan.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
               vrrp \
@@ -137,11 +145,14 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               warmup station timeout replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest \
               session \
-              dash_model
+              dash_model \
+              report_sweep \
+              capacity
 VALIDATION_TESTS := queueing model failures \
                     lb_failover \
                     app_failures \
-                    replication
+                    replication \
+                    plan
 GOLDEN_TESTS := golden
 # libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
 FUZZ_TARGETS := scenario parsers set
@@ -253,7 +264,8 @@ check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST)
 	done; \
 	$(foreach t,$(FUZZ_TARGETS),echo "== fuzz corpus $(t)"; \
 		$(SAN_ENV) $(RUN_TEST) $(BUILD)/tests/fuzz/replay_$(t) $(FUZZ_SEEDS_$(t)) || fail=1;) \
-	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/dash_tmux.sh; do \
+	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/dash_tmux.sh \
+		tests/e2e/sweep_cli.sh; do \
 		echo "== $$e"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \
@@ -307,8 +319,8 @@ golden: $(GOLDEN_BINS) $(TIERSIM)
 check-layers:
 	$(Q)sh build-aux/check-layers.sh
 
-bench: $(BENCH_BINS) $(BUILD)/bench/limit_mmc $(BUILD)/bench/limit_tandem
-	$(Q)sh bench/run.sh $(BUILD)
+bench: $(BENCH_BINS) $(BUILD)/bench/limit_mmc $(BUILD)/bench/limit_tandem $(TIERSIM)
+	$(Q)TIERSIM=./$(TIERSIM) sh bench/run.sh $(BUILD)
 
 # The reference programs, built as their README says.
 $(BUILD)/bench/limit_%: $(SHARED)/bench/limit_%.c $(SHARED)/bench/limit_common.h

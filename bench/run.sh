@@ -43,3 +43,28 @@ ours=$(field customers_per_s < "$B/bench/tandem.json" | median3)
 limit=$(field customers_per_s < "$B/bench/limit_tandem.json" | median3)
 awk -v o="$ours" -v l="$limit" 'BEGIN {
 	printf "median customers/s: tiersim %.3g, limit %.3g; limit/tiersim = %.2f (target <= 2.5)\n", o, l, l / o }'
+
+# The capacity commands (issue 6): wall-clock seconds of whole CLI runs, one
+# run each (they take tens of seconds).  TIERSIM names the binary.
+T=${TIERSIM:-./tiersim}
+elapsed() { # command... -> prints seconds
+	t0=$(date +%s.%N)
+	"$@" >/dev/null || echo "bench: '$*' failed" >&2
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }'
+}
+ONE_MINUTE="--duration 1m --set warmup=10s --replications 3 -j 2"
+
+echo
+echo "== sweep: 100 points of baseline, 1 simulated minute and 3 replications each, -j 2 (target <= 60 s)"
+s=$(elapsed "$T" sweep scenarios/baseline.yaml --vary app.nodes=3..7 \
+	--vary workload.rate=1000/s..2900/s:100/s $ONE_MINUTE --quiet --out "$B/bench/sweep")
+echo "sweep of 100 points: $s s"
+
+echo
+echo "== plan on baseline, 1 simulated minute and 3 replications per simulation, -j 2 (target <= 60 s)"
+s=$(elapsed "$T" plan scenarios/baseline.yaml --load 8000/s --slo 'p99<=250ms' --n-plus-one \
+	--cost web=1,app=2,db=8 $ONE_MINUTE --out "$B/bench/plan")
+echo "plan --load 8000/s --n-plus-one: $s s"
+s=$(elapsed "$T" plan scenarios/baseline.yaml --max-load --slo 'p99<=250ms' $ONE_MINUTE)
+echo "plan --max-load: $s s"

@@ -20,9 +20,30 @@ int cli_run(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_dash(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
+int cli_merge(int argc, char **argv);
+int cli_plan(int argc, char **argv);
+
+#include <stddef.h>
+
+/* A command's --set KEY=VALUE list, including the shorthands it spells as
+ * overrides (--seed 5 is seed=5), whose strings it owns. */
+struct cli_sets {
+	const char **items;  /* the overrides in order; point into argv or owned */
+	size_t n;
+	char *owned[4];      /* one per shorthand slot */
+};
+/* Append kv (not copied); 0, or -1 without memory. */
+int cli_sets_add(struct cli_sets *s, const char *kv);
+/* Append "key=value" for shorthand `slot` (0..3); 0, or -1 without memory. */
+int cli_sets_shorthand(struct cli_sets *s, int slot, const char *key, const char *value);
+void cli_sets_fini(struct cli_sets *s);
 
 /* -j N: 0, or the usage error's exit status. */
 int cli_parse_jobs(const char *sub, const char *arg, int *jobs);
+/* --out DIR exists (or is created) and is writable: checked before a long
+ * simulation, so it never ends in a write error.  0, or the usage error's status. */
+int cli_prepare_out_dir(const char *sub, const char *dir);
 /* getopt_long returned ':' (a missing value) or '?' (an unknown option). */
 int cli_option_error(const char *sub, int ch, char **argv);
 

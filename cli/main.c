@@ -20,6 +20,9 @@ static const struct subcommand subcommands[] = {
 	{"check", cli_check, "validate a scenario and print it resolved, every default filled in"},
 	{"dash", cli_dash, "run a scenario live in the terminal: watch it, crash and slow nodes"},
 	{"demo", cli_demo, "run the reference tandem network and compare it with queueing theory"},
+	{"sweep", cli_sweep, "run a scenario over a grid of values (--vary), in parallel or in shards"},
+	{"merge", cli_merge, "combine the shards of a sweep into the files one machine writes"},
+	{"plan", cli_plan, "cheapest node counts meeting the SLOs at a load, or the highest load"},
 };
 
 static void print_help(FILE *out)

@@ -1,7 +1,13 @@
 /* Option-parsing pieces every subcommand shares, so each says the same thing
- * the same way: -j, and getopt's missing-value and unknown-option cases. */
+ * the same way: -j, --out, the --set list, and getopt's missing-value and unknown-option cases. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "sim/units.h"
@@ -22,4 +28,46 @@ int cli_option_error(const char *sub, int ch, char **argv)
 		return cli_usage_error(sub, "option '%s' needs a value", argv[optind - 1]);
 	return cli_usage_error(sub, "unknown option '%s' (see 'tiersim %s --help')", argv[optind - 1],
 			       sub);
+}
+
+int cli_prepare_out_dir(const char *sub, const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		if (errno != ENOENT || mkdir(dir, 0777) != 0)
+			return cli_usage_error(sub, "--out %s: %s", dir, strerror(errno));
+	} else if (!S_ISDIR(st.st_mode)) {
+		return cli_usage_error(sub, "--out %s: not a directory", dir);
+	}
+	if (access(dir, W_OK | X_OK) != 0)
+		return cli_usage_error(sub, "--out %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+int cli_sets_add(struct cli_sets *s, const char *kv)
+{
+	const char **items = realloc(s->items, (s->n + 1) * sizeof *items);
+	if (!items)
+		return -1;
+	s->items = items;
+	s->items[s->n++] = kv;
+	return 0;
+}
+
+int cli_sets_shorthand(struct cli_sets *s, int slot, const char *key, const char *value)
+{
+	size_t len = strlen(key) + strlen(value) + 2;
+	free(s->owned[slot]);
+	s->owned[slot] = malloc(len);
+	if (!s->owned[slot])
+		return -1;
+	snprintf(s->owned[slot], len, "%s=%s", key, value);
+	return cli_sets_add(s, s->owned[slot]);
+}
+
+void cli_sets_fini(struct cli_sets *s)
+{
+	free(s->items);
+	for (size_t i = 0; i < sizeof s->owned / sizeof s->owned[0]; i++)
+		free(s->owned[i]);
 }

@@ -171,22 +171,6 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 	return 0;
 }
 
-/* The output folder exists (or is created) and is writable: checked before
- * the run, so a long simulation never ends in a write error. */
-static int prepare_out_dir(const char *dir)
-{
-	struct stat st;
-	if (stat(dir, &st) != 0) {
-		if (errno != ENOENT || mkdir(dir, 0777) != 0)
-			return cli_usage_error("run", "--out %s: %s", dir, strerror(errno));
-	} else if (!S_ISDIR(st.st_mode)) {
-		return cli_usage_error("run", "--out %s: not a directory", dir);
-	}
-	if (access(dir, W_OK | X_OK) != 0)
-		return cli_usage_error("run", "--out %s: %s", dir, strerror(errno));
-	return 0;
-}
-
 /* A progress line on stderr, only when it is a terminal and the run has
  * already taken more than a second (short runs stay quiet). */
 struct progress {
@@ -345,7 +329,7 @@ int cli_run(int argc, char **argv)
 		if (!model_failures_supported(&cfg, why, sizeof why))
 			rc = cli_usage_error("run", "%s: %s", o.file, why);
 		else if (o.out_dir)
-			rc = prepare_out_dir(o.out_dir);
+			rc = cli_prepare_out_dir("run", o.out_dir);
 	}
 	sim_diags_fini(&diags);
 	if (!rc)

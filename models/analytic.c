@@ -101,8 +101,12 @@ void model_analytic_compute(const struct model_config *cfg, struct model_analyti
 		if (s == &replica && replicas < 1)
 			continue;
 		double u = utilization(s);
-		if (u > out->tier_max_utilization[s->tier])
+		if (u > out->tier_max_utilization[s->tier]) {
 			out->tier_max_utilization[s->tier] = u;
+			out->tier_station_rate_per_s[s->tier] = s->rate_per_s;
+			out->tier_station_service_s[s->tier] = s->service_s;
+			out->tier_station_servers[s->tier] = s->servers;
+		}
 		if (u > busiest) {
 			busiest = u;
 			out->bottleneck = s->tier;

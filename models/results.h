@@ -143,6 +143,11 @@ struct model_analytic {
 	enum model_tier bottleneck;           /* tier of the busiest station */
 	double saturation_rate_per_s;         /* load at which it reaches utilization 1 */
 	bool stable;                          /* every station below utilization 1 */
+	/* the busiest station of each tier, as the M/M/c it is taken for (the
+	 * planner's bounds, models/capacity.c); rate 0 when the tier is idle */
+	double tier_station_rate_per_s[TIER_COUNT]; /* arrivals at one node */
+	double tier_station_service_s[TIER_COUNT];  /* mean service time */
+	int tier_station_servers[TIER_COUNT];
 };
 
 void model_analytic_compute(const struct model_config *cfg, struct model_analytic *out);

@@ -251,7 +251,7 @@ static void every_node_follows_the_utilization_law(void **state)
 		const struct wl_class_config *c = &cfg.wl.classes[k];
 		if (!c->dynamic)
 			continue;
-		double m = c->share * (1 - cfg.web.cache_hit);
+		double m = c->share * (1 - model_cache_hit_of(&cfg, c));
 		miss += m;
 		app_work += m * mean_s(&c->app);
 		reads += m * c->db_reads;
