@@ -15,6 +15,7 @@
 
 #include "arch.h"
 #include "failures.h"
+#include "replication_lag.h"
 #include "sim/time.h"
 
 struct model_session {
@@ -151,6 +152,8 @@ void model_session_snapshot(const struct model_session *s, struct model_snapshot
 				out->vip_holder = i;
 		} else if (ns->tier == TIER_DB) {
 			ns->primary = a->db[n->index].primary;
+			if (!ns->primary) /* Seconds_Behind_Source, as the replica says it */
+				ns->lag_s = (double)repl_lag_ns(a, &a->db[n->index]) / 1e9;
 		}
 	}
 	out->measuring = a->rec.measuring;
