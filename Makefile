@@ -96,20 +96,26 @@ REPORT_SRCS := \
 	report/crosscheck.c \
 	report/text.c \
 	report/json.c \
-	report/csv.c
+	report/csv.c \
+	report/plot.c \
+	report/plot_style.c \
+	report/plot_render.c \
+	report/plot_run.c
 
 CLI_SRCS := \
 	cli/main.c \
 	cli/options.c \
 	cli/run.c \
 	cli/check.c \
-	cli/demo.c
+	cli/demo.c \
+	cli/plot.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
               vrrp \
               lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
-              report_summary report_text report_json report_csv report_outfile report_digest
+              report_summary report_text report_json report_csv report_outfile report_digest \
+              report_plot
 VALIDATION_TESTS := queueing model failures
 GOLDEN_TESTS := golden
 
