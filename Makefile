@@ -215,7 +215,7 @@ check: $(TEST_BINS) $(TIERSIM) check-layers
 	$(Q)fail=0; for t in $(TEST_BINS); do \
 		echo "== $$t"; $(SAN_ENV) TIERSIM=./$(TIERSIM) ./$$t || fail=1; \
 	done; \
-	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh; do \
+	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/plot_cli.sh; do \
 		echo "== $$e"; $(SAN_ENV) TIERSIM=./$(TIERSIM) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \
