@@ -146,6 +146,33 @@ static void slo_lines(FILE *out, struct rpt_plot_input *in, size_t *n)
 	}
 }
 
+/* The same objectives on the CDF: vertical lines at their targets (n NULL),
+ * or their legend entries. */
+static void slo_marks(FILE *out, struct rpt_plot_input *in, size_t *n)
+{
+	json_t *checks = json_object_get(json_object_get(rpt_plot_json(in, "summary.json"), "slo"),
+					 "checks");
+	size_t i;
+	json_t *c;
+	json_array_foreach(checks, i, c) {
+		const char *unit = json_string_value(json_object_get(c, "unit"));
+		const char *metric = json_string_value(json_object_get(c, "metric"));
+		double target = rpt_json_number(c, "target");
+		if (!unit || strcmp(unit, "ms") || !metric || !(target > 0))
+			continue;
+		char text[96];
+		snprintf(text, sizeof text, "SLO %s \u2264 %.6g ms", metric, target);
+		if (!n) {
+			fprintf(out, "set arrow %zu from %.10g, graph 0 to %.10g, graph 1 nohead dt 2 "
+				"lw 2 lc rgb \"#555555\"\n", 200 + i, target, target);
+			continue;
+		}
+		next_plot(out, n);
+		fputs("keyentry with lines dt 2 lw 2 lc rgb \"#555555\" title ", out);
+		rpt_plot_quote(out, text);
+	}
+}
+
 static int latency_script(struct rpt_plot_input *in, FILE *out)
 {
 	const struct rpt_table *t = series(in);
@@ -623,6 +650,7 @@ static int cdf_script(struct rpt_plot_input *in, FILE *out)
 	      "nines(q) = -log10(1 - q)\n",
 	      out);
 	size_t n = 0;
+	slo_marks(out, in, NULL);
 	for (size_t k = 0; k < v.nclasses; k++) {
 		if (!cdf_defined(&v, k))
 			continue;
@@ -636,6 +664,7 @@ static int cdf_script(struct rpt_plot_input *in, FILE *out)
 			all ? 3 : 2, all ? RPT_PLOT_ALL_COLOUR : rpt_plot_series_colour(2 + k));
 		rpt_plot_quote(out, all ? "all requests" : v.classes[k]);
 	}
+	slo_marks(out, in, &n);
 	fputc('\n', out);
 	rpt_plot_script_end(out);
 	return ferror(out) ? -1 : 0;

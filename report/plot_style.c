@@ -203,8 +203,9 @@ const char *rpt_plot_time_axis(FILE *out, struct rpt_plot_input *in)
 				"fc rgb \"%s\" fs transparent solid %.2f noborder\n",
 				obj++, restored * k, back * k, INCIDENT_COLOUR, DOWN_ALPHA);
 		if (!isnan(detected))
-			fprintf(out, "set arrow from %.10g, graph 0 to %.10g, graph 1 nohead front "
-				"dt 3 lw 1.5 lc rgb \"%s\"\n", detected * k, detected * k, INCIDENT_TEXT);
+			fprintf(out, "set arrow %d from %.10g, graph 0 to %.10g, graph 1 nohead front "
+				"dt 3 lw 1.5 lc rgb \"%s\"\n", obj, detected * k, detected * k,
+				INCIDENT_TEXT);
 		if (i >= MAX_INCIDENT_LABELS)
 			continue;
 		const char *node = json_string_value(json_object_get(inc, "node"));
