@@ -80,6 +80,9 @@ void rpt_plot_quote(FILE *out, const char *s);
 /* A data file's cell: the text as is, an empty one as NaN. */
 void rpt_plot_dat_cell(FILE *out, bool first, const char *text);
 void rpt_plot_dat_real(FILE *out, bool first, double x);
+/* A column name as a data file's header row spells it (blanks as '_'), for
+ * a script's column("..."). */
+void rpt_plot_dat_name(const char *name, char *buf, size_t len);
 
 /* The script's header comment, the shared style and the opening of the
  * PNG/SVG loop; title is "SCENARIO: what" (the scenario is prepended). */

@@ -93,11 +93,14 @@ static void next_plot(FILE *out, size_t *n)
 	(*n)++;
 }
 
-/* A column by name in a gnuplot using spec: (column("name")). */
+/* A column by name in a gnuplot using spec: (column("name")), the name as
+ * the .dat header row spells it. */
 static void col_ref(FILE *out, const char *name)
 {
+	char header[256];
+	rpt_plot_dat_name(name, header, sizeof header);
 	fputs("(column(", out);
-	rpt_plot_quote(out, name);
+	rpt_plot_quote(out, header);
 	fputs("))", out);
 }
 

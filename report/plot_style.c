@@ -90,8 +90,10 @@ void rpt_plot_quote(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* Tabs and line breaks would split a cell: they become '_' (only names can
- * hold them, never numbers). */
+static bool splits_a_cell(char c) { return c == '\t' || c == '\n' || c == '\r' || c == ' '; }
+
+/* Blanks would split a cell or a header name: they become '_' (only names
+ * can hold them, never numbers). */
 void rpt_plot_dat_cell(FILE *out, bool first, const char *text)
 {
 	if (!first)
@@ -101,8 +103,15 @@ void rpt_plot_dat_cell(FILE *out, bool first, const char *text)
 		return;
 	}
 	for (; *text; text++)
-		fputc(*text == '\t' || *text == '\n' || *text == '\r' || *text == ' ' ? '_' : *text,
-		      out);
+		fputc(splits_a_cell(*text) ? '_' : *text, out);
+}
+
+void rpt_plot_dat_name(const char *name, char *buf, size_t len)
+{
+	size_t i = 0;
+	for (; name[i] && i + 1 < len; i++)
+		buf[i] = splits_a_cell(name[i]) ? '_' : name[i];
+	buf[i] = '\0';
 }
 
 void rpt_plot_dat_real(FILE *out, bool first, double x)

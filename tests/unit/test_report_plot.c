@@ -353,11 +353,19 @@ static const char hand_series[] =
 	"20,100,90,10,9,2,3,400,0.9,2,4.5,1,3,3\n"
 	"30,100,100,0,10,1,2,3,0.5,0,7.25,,3,3\n";
 
+/* A class whose name has a blank, and one without completions. */
+static const char hand_cdf[] =
+	"class,quantile,latency_ms\n"
+	"all,0.5,2\nall,0.99,40\nall,0.9999,90\n"
+	"\"two words\",0.5,3\n\"two words\",0.99,50\n\"two words\",0.9999,95\n"
+	"idle,0.5,\nidle,0.99,\nidle,0.9999,\n";
+
 static int setup_hand(void **state)
 {
 	char *dir = make_dir();
 	put_text(dir, "summary.json", hand_summary);
 	put_text(dir, "timeseries.csv", hand_series);
+	put_text(dir, "latency_cdf.csv", hand_cdf);
 	*state = dir;
 	return 0;
 }
@@ -427,6 +435,9 @@ static void test_counts_that_never_change_and_stale_figures_go(void **state)
 	assert_int_equal(plot(dir, 0, &w, err, sizeof err), 0);
 	assert_true(plot_file_exists(dir, "lag.gp") && plot_file_exists(dir, "nodes.gp"));
 	/* the same folder rerun without lag and with a fixed size */
+	char path[4096];
+	snprintf(path, sizeof path, "%s/latency_cdf.csv", dir);
+	assert_int_equal(unlink(path), 0);
 	put_text(dir, "timeseries.csv",
 		 "time_s,offered,completed,failed,throughput_rps,p50_ms,p90_ms,p99_ms,app_nodes\n"
 		 "0,1,1,0,0.1,1,2,3,2\n10,1,1,0,0.1,1,2,3,2\n");
@@ -439,6 +450,29 @@ static void test_counts_that_never_change_and_stale_figures_go(void **state)
 	assert_true(written(&w, "latency"));
 	assert_false(written(&w, "utilization"));
 	assert_false(written(&w, "cdf")); /* no latency_cdf.csv */
+}
+
+/* Names are spelled alike in the data's header and the script; a class
+ * without completions is in the data, not in the plot. */
+static void test_cdf_classes_by_name(void **state)
+{
+	const char *dir = *state;
+	struct rpt_plot_written w;
+	char err[512];
+	assert_int_equal(plot(dir, 0, &w, err, sizeof err), 0);
+	assert_true(written(&w, "cdf"));
+	struct dat *d = read_dat(dir, "cdf.dat");
+	assert_int_equal(d->nrows, 3);
+	assert_string_equal(d->cell[1][dat_col(d, "two_words_ms")], "50");
+	assert_string_equal(d->cell[1][dat_col(d, "idle_ms")], "NaN");
+	free(d);
+	char *gp = slurp(dir, "cdf.gp");
+	assert_non_null(strstr(gp, "using (column(\"two_words_ms\"))"));
+	assert_non_null(strstr(gp, "title \"two words\""));
+	assert_null(strstr(gp, "idle"));
+	/* the latency SLO of the summary as a vertical line */
+	assert_non_null(strstr(gp, "set arrow 200 from 250, graph 0 to 250, graph 1"));
+	free(gp);
 }
 
 static void test_a_folder_without_summary_is_refused(void **state)
@@ -549,6 +583,7 @@ int main(void)
 						setup_hand, teardown_hand),
 		cmocka_unit_test_setup_teardown(test_counts_that_never_change_and_stale_figures_go,
 						setup_hand, teardown_hand),
+		cmocka_unit_test_setup_teardown(test_cdf_classes_by_name, setup_hand, teardown_hand),
 		cmocka_unit_test(test_a_folder_without_summary_is_refused),
 		cmocka_unit_test_setup_teardown(test_run_figures_render_without_warnings, setup_run,
 						teardown_run),
