@@ -336,10 +336,13 @@ double rpt_json_number(const json_t *obj, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* summary.json's, or that of any JSON file a figure read (a sweep's). */
 const char *rpt_plot_scenario(struct rpt_plot_input *in)
 {
 	const char *s = json_string_value(json_object_get(rpt_plot_json(in, "summary.json"),
 							  "scenario"));
+	for (size_t i = 0; !s && i < in->nfiles; i++)
+		s = json_string_value(json_object_get(in->files[i].json, "scenario"));
 	return s ? s : "";
 }
 
@@ -409,21 +412,8 @@ int rpt_plot_write(struct rpt_plot_input *in, struct rpt_plot_written *written, 
 		   size_t errlen)
 {
 	written->n = 0;
-	if (!rpt_plot_json(in, "summary.json")) {
-		if (in->err[0])
-			snprintf(err, errlen, "%s", in->err);
-		else
-			snprintf(err, errlen, "%s: no summary.json (not a folder written by "
-				 "'tiersim run --out')", in->dir);
-		return EINVAL;
-	}
 	char plots[4096];
 	snprintf(plots, sizeof plots, "%s/%s", in->dir, RPT_PLOT_DIR);
-	if (mkdir(plots, 0777) != 0 && errno != EEXIST) {
-		int e = errno;
-		snprintf(err, errlen, "%s: %s", plots, strerror(e));
-		return e;
-	}
 	for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
 		const struct rpt_figure *fig = figures[i];
 		bool wanted = fig->wanted(in);
@@ -435,6 +425,11 @@ int rpt_plot_write(struct rpt_plot_input *in, struct rpt_plot_written *written, 
 			remove_stale(plots, fig->name);
 			continue;
 		}
+		if (!written->n && mkdir(plots, 0777) != 0 && errno != EEXIST) {
+			int e = errno;
+			snprintf(err, errlen, "%s: %s", plots, strerror(e));
+			return e;
+		}
 		struct fig_ctx ctx = {fig, in};
 		char name[96];
 		snprintf(name, sizeof name, "%s.dat", fig->name);
@@ -444,8 +439,22 @@ int rpt_plot_write(struct rpt_plot_input *in, struct rpt_plot_written *written, 
 			rc = rpt_write_file_atomic(plots, name, script_writer, &ctx, err, errlen);
 		if (rc)
 			return rc;
+		if (in->err[0]) { /* a file the figure read on the way, summary.json */
+			snprintf(err, errlen, "%s", in->err);
+			return EINVAL;
+		}
 		if (written->n < RPT_PLOT_MAX_FIGURES)
 			written->names[written->n++] = fig->name;
+	}
+	/* A folder any figure reads is a result folder, even with nothing to
+	 * draw; one without summary.json and with no figure is not. */
+	if (!written->n && !rpt_plot_json(in, "summary.json")) {
+		if (in->err[0])
+			snprintf(err, errlen, "%s", in->err);
+		else
+			snprintf(err, errlen, "%s: no summary.json (not a folder written by "
+				 "'tiersim run --out')", in->dir);
+		return EINVAL;
 	}
 	return 0;
 }

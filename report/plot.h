@@ -44,9 +44,9 @@ struct rpt_plot_written {
 
 /* Create DIR/plots if needed and write NAME.dat and NAME.gp of every figure
  * the folder has data for; stale files of figures without data this time
- * are removed.  Returns 0; EINVAL when the folder holds no summary.json or a
- * file cannot be read as what it should be; or an errno value of a write.
- * err says which file and why. */
+ * are removed.  Returns 0; EINVAL when a file cannot be read as what it
+ * should be, or when no figure has data and there is no summary.json (not a
+ * result folder); or an errno value of a write.  err says which file and why. */
 int rpt_plot_write(struct rpt_plot_input *in, struct rpt_plot_written *written, char *err,
 		   size_t errlen);
 

@@ -487,6 +487,10 @@ static void test_a_folder_without_summary_is_refused(void **state)
 	assert_int_equal(plot(dir, 0, &w, err, sizeof err), EINVAL);
 	assert_non_null(strstr(err, "summary.json: line 1"));
 	assert_int_equal(w.n, 0);
+	/* a time series is something to draw, but a broken summary is still an error */
+	put_text(dir, "timeseries.csv", hand_series);
+	assert_int_equal(plot(dir, 0, &w, err, sizeof err), EINVAL);
+	assert_non_null(strstr(err, "summary.json: line 1"));
 	remove_tree(dir);
 	free(dir);
 }
