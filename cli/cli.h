@@ -8,7 +8,6 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
-#include <stdbool.h>
 #include <stdio.h>
 
 enum cli_exit {
@@ -25,11 +24,11 @@ int cli_check(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 
 /* The figures of the result folder dir (cli/plot.c): written, rendered when
- * gnuplot is there, the list of figures on report unless quiet.  sub names
- * the command in messages.  Returns an exit status. */
+ * gnuplot is there, their list on listing (NULL: nothing printed on
+ * success).  sub names the command in messages.  Returns an exit status. */
 struct rpt_plot_options;
 int cli_plot_folder(const char *sub, const char *dir, const struct rpt_plot_options *opts,
-		    bool quiet, FILE *report);
+		    FILE *listing);
 
 /* -j N: 0, or the usage error's exit status. */
 int cli_parse_jobs(const char *sub, const char *arg, int *jobs);

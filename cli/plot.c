@@ -48,7 +48,7 @@ static void first_line(char *msg)
 }
 
 int cli_plot_folder(const char *sub, const char *dir, const struct rpt_plot_options *opts,
-		    bool quiet, FILE *report)
+		    FILE *listing)
 {
 	struct rpt_plot_input *in;
 	if (rpt_plot_input_create(dir, opts, &in)) {
@@ -89,11 +89,11 @@ int cli_plot_folder(const char *sub, const char *dir, const struct rpt_plot_opti
 			fprintf(stderr, "tiersim %s: %s/%s.gp: gnuplot: %s\n", sub, plots, w.names[i],
 				msg);
 	}
-	if (!quiet && report) {
-		fprintf(report, "%s/:", plots);
+	if (listing) {
+		fprintf(listing, "%s/:", plots);
 		for (size_t i = 0; i < w.n; i++)
-			fprintf(report, " %s", w.names[i]);
-		fprintf(report, " (.png, .svg, .gp, .dat)\n");
+			fprintf(listing, " %s", w.names[i]);
+		fprintf(listing, " (.png, .svg, .gp, .dat)\n");
 	}
 	return CLI_EXIT_OK;
 }
@@ -155,5 +155,5 @@ int cli_plot(int argc, char **argv)
 		return cli_usage_error("plot", "%s: %s", dir, strerror(errno));
 	struct rpt_plot_options opts = {0};
 	read_scenario(dir, &opts);
-	return cli_plot_folder("plot", dir, &opts, quiet, stdout);
+	return cli_plot_folder("plot", dir, &opts, quiet ? NULL : stdout);
 }

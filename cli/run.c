@@ -330,7 +330,7 @@ static int simulate_and_report(const struct run_options *o, struct model_config 
 		rc = write_outputs(o->out_dir, &summary, resolved);
 	if (!rc && o->plot) {
 		struct rpt_plot_options po = {.max_lag_s = sim_ns_to_s(cfg->db.max_lag_ns)};
-		rc = cli_plot_folder("run", o->out_dir, &po, true, NULL);
+		rc = cli_plot_folder("run", o->out_dir, &po, NULL);
 	}
 	if (!rc && !o->quiet && print_report(o, &summary) != 0) {
 		fprintf(stderr, "tiersim run: cannot write the report: %s\n", strerror(errno));
