@@ -47,6 +47,17 @@ static size_t cols_with_suffix(const struct rpt_table *t, const char *suffix, in
 	return n;
 }
 
+/* Columns with a number somewhere, in the same order: an empty column would
+ * make gnuplot warn, or fail on a panel with nothing to draw. */
+static size_t keep_defined(const struct rpt_table *t, int *cols, size_t n)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (col_defined(t, cols[i]))
+			cols[m++] = cols[i];
+	return m;
+}
+
 /* The part of a column name before its suffix. */
 static void stem(const char *name, const char *suffix, char *buf, size_t len)
 {
@@ -377,7 +388,7 @@ static void group_nodes(struct rpt_plot_input *in, const struct rpt_table *t, co
 {
 	int cols[MAX_SERIES];
 	enum model_tier tiers[MAX_SERIES];
-	size_t n = cols_with_suffix(t, suffix, cols, MAX_SERIES);
+	size_t n = keep_defined(t, cols, cols_with_suffix(t, suffix, cols, MAX_SERIES));
 	for (size_t i = 0; i < n; i++) {
 		char node[64];
 		stem(t->names[cols[i]], suffix, node, sizeof node);
@@ -399,9 +410,9 @@ static void group_nodes(struct rpt_plot_input *in, const struct rpt_table *t, co
 
 static bool has_suffix_cols(struct rpt_plot_input *in, const char *suffix)
 {
-	int col;
+	int cols[MAX_SERIES];
 	const struct rpt_table *t = series(in);
-	return t && cols_with_suffix(t, suffix, &col, 1) == 1;
+	return t && keep_defined(t, cols, cols_with_suffix(t, suffix, cols, MAX_SERIES)) > 0;
 }
 
 static int node_data(struct rpt_plot_input *in, const char *suffix, FILE *out)
@@ -500,7 +511,7 @@ static int lag_data(struct rpt_plot_input *in, FILE *out)
 {
 	const struct rpt_table *t = series(in);
 	int cols[MAX_SERIES];
-	size_t n = cols_with_suffix(t, LAG_SUFFIX, cols, MAX_SERIES);
+	size_t n = keep_defined(t, cols, cols_with_suffix(t, LAG_SUFFIX, cols, MAX_SERIES));
 	return write_columns(t, cols, n, out);
 }
 
@@ -508,7 +519,7 @@ static int lag_script(struct rpt_plot_input *in, FILE *out)
 {
 	const struct rpt_table *t = series(in);
 	int cols[MAX_SERIES];
-	size_t n = cols_with_suffix(t, LAG_SUFFIX, cols, MAX_SERIES);
+	size_t n = keep_defined(t, cols, cols_with_suffix(t, LAG_SUFFIX, cols, MAX_SERIES));
 	double max_lag = rpt_plot_opts(in)->max_lag_s;
 	double max = max_lag > 0 ? max_lag : NAN;
 	for (size_t i = 0; i < n; i++) {
@@ -677,7 +688,8 @@ const struct rpt_figure rpt_fig_cdf = {"cdf", cdf_wanted, cdf_data, cdf_script};
 
 /* ---------------------------------------------------------------- node counts */
 
-/* TIER_nodes columns, tiers in order; only when a count changes (scaling). */
+/* TIER_nodes columns with a count, tiers in order; drawn only when a count
+ * changes (scaling). */
 static size_t count_cols(const struct rpt_table *t, int *cols, enum model_tier *tiers)
 {
 	size_t n = 0;
@@ -685,7 +697,7 @@ static size_t count_cols(const struct rpt_table *t, int *cols, enum model_tier *
 		char name[32];
 		snprintf(name, sizeof name, "%s_nodes", model_tier_name((enum model_tier)tier));
 		int c = rpt_table_col(t, name);
-		if (c >= 0) {
+		if (c >= 0 && col_defined(t, c)) {
 			cols[n] = c;
 			tiers[n++] = (enum model_tier)tier;
 		}

@@ -344,14 +344,16 @@ static const char hand_summary[] =
 	"          \"value\": 300, \"unit\": \"ms\", \"met\": false, \"source\": \"scenario\"}]}}\n";
 
 /* db2 and db3 lag (db3 is a replica the summary does not list); the app
- * tier scales from 2 to 3 nodes. */
+ * tier scales from 2 to 3 nodes.  db4_lag_s, web1_utilization and web_nodes
+ * are empty throughout: nothing to draw, and gnuplot must not be asked to. */
 static const char hand_series[] =
 	"time_s,offered,completed,failed,throughput_rps,p50_ms,p90_ms,p99_ms,"
-	"app1_utilization,app1_queue,db2_lag_s,db3_lag_s,app_nodes,db_nodes\n"
-	"0,100,100,0,10,1,2,3,0.5,0,0,0,2,3\n"
-	"10,100,99,1,9.9,1.5,2.5,3.5,0.6,0.1,0.25,0,2,3\n"
-	"20,100,90,10,9,2,3,400,0.9,2,4.5,1,3,3\n"
-	"30,100,100,0,10,1,2,3,0.5,0,7.25,,3,3\n";
+	"app1_utilization,app1_queue,db2_lag_s,db3_lag_s,app_nodes,db_nodes,"
+	"db4_lag_s,web1_utilization,web_nodes\n"
+	"0,100,100,0,10,1,2,3,0.5,0,0,0,2,3,,,\n"
+	"10,100,99,1,9.9,1.5,2.5,3.5,0.6,0.1,0.25,0,2,3,,,\n"
+	"20,100,90,10,9,2,3,400,0.9,2,4.5,1,3,3,,,\n"
+	"30,100,100,0,10,1,2,3,0.5,0,7.25,,3,3,,,\n";
 
 /* A class whose name has a blank, and one without completions. */
 static const char hand_cdf[] =
@@ -394,6 +396,7 @@ static void test_lag_columns_make_the_lag_figure_with_max_lag(void **state)
 	assert_non_null(strstr(gp, "title \"db3\""));
 	assert_non_null(strstr(gp, "5 with lines dt 2 lw 2 lc rgb \"#555555\" title \"max_lag 5 s\""));
 	assert_non_null(strstr(gp, "set ylabel \"replication lag (s)\""));
+	assert_null(strstr(gp, "db4"));
 	/* the incident: shaded from failure (20 s) to restore (25 s), labelled,
 	 * the node down until the end (no recovery) */
 	assert_non_null(strstr(gp, "rect from 20, graph 0 to 25, graph 1"));
@@ -424,6 +427,7 @@ static void test_node_counts_that_change_make_the_nodes_figure(void **state)
 	free(gp);
 	struct dat *d = read_dat(dir, "nodes.dat");
 	assert_string_equal(d->cell[2][dat_col(d, "app_nodes")], "3");
+	assert_int_equal(d->ncols, 3); /* time_s, app_nodes, db_nodes: not the empty web_nodes */
 	free(d);
 }
 
