@@ -55,9 +55,10 @@ json_t *rpt_plot_json(struct rpt_plot_input *in, const char *name);
 const struct rpt_table *rpt_plot_table(struct rpt_plot_input *in, const char *name);
 const struct rpt_plot_options *rpt_plot_opts(const struct rpt_plot_input *in);
 
-/* From summary.json: the scenario's name ("" when absent), numbers (NAN when
- * absent), and the tier of a node (TIER_COUNT when unknown: the name's
- * letters are tried too, "app12" is an app). */
+/* The scenario's name: summary.json's, else that of any JSON file read so
+ * far ("" when none).  A number of summary.json (NAN when absent).  The tier
+ * of a node, from summary.json's nodes[] or else the name's letters ("app12"
+ * is an app); TIER_COUNT when unknown. */
 const char *rpt_plot_scenario(struct rpt_plot_input *in);
 double rpt_plot_number(struct rpt_plot_input *in, const char *key);
 enum model_tier rpt_plot_node_tier(struct rpt_plot_input *in, const char *node);
@@ -90,7 +91,8 @@ void rpt_plot_script_begin(FILE *out, struct rpt_plot_input *in, const struct rp
 			   const char *what);
 void rpt_plot_script_end(FILE *out);
 /* The time axis (s, or min for runs over 10 minutes), its range, the
- * warm-up shaded and each incident shaded from failure to restore and
+ * warm-up shaded, and each incident of summary.json: shaded from failure to
+ * restore, lighter while the node stays down, a dotted line at detection,
  * labelled.  Returns the gnuplot expression of x, e.g. (column("time_s")/60). */
 const char *rpt_plot_time_axis(FILE *out, struct rpt_plot_input *in);
 /* Legend entries for those shades (none without incidents), appended to a
