@@ -14,21 +14,41 @@ VERSION := 0.1.0
 
 # Debian packages the build, the tests and the plots need.
 DEB_PACKAGES := libgsl-dev libcsv-dev libfyaml-dev libjansson-dev libncurses-dev \
-                libcmocka-dev gnuplot-nox pkg-config nettle-dev
+                libcmocka-dev gnuplot-nox pkg-config nettle-dev tmux
 PKG_MODULES := gsl libfyaml jansson ncursesw cmocka nettle
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# `make fuzz` builds everything again with clang and libFuzzer's
+# instrumentation, in a tree of its own.
+BUILD := build/fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+SAN_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1
+else ifeq ($(SANITIZE),1)
 BUILD := build/san
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 else
 BUILD := build
 SAN_FLAGS :=
 SAN_ENV :=
 endif
+# `make check VALGRIND=1`: every test program, and the binary the scripts
+# and golden tests run, under valgrind memcheck (slow: about an hour).
+ifeq ($(VALGRIND),1)
+RUN_TEST := sh build-aux/valgrind-run.sh
+TIERSIM_UNDER_TEST = $(BUILD)/tiersim-valgrind
+else
+RUN_TEST :=
+TIERSIM_UNDER_TEST = ./$(TIERSIM)
+endif
 
 CC ?= cc
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 60
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Recursive (=) so pkg-config runs only when a recipe needs it, after `deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_MODULES) 2>/dev/null)
@@ -80,7 +100,8 @@ MODELS_SRCS := \
 	models/db.c \
 	models/analytic.c \
 	models/replications.c \
-	models/failures.c
+	models/failures.c \
+	models/session.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -97,6 +118,8 @@ REPORT_SRCS := \
 	report/text.c \
 	report/json.c \
 	report/csv.c \
+	report/dash_model.c \
+	report/dash_view.c \
 	report/plot.c \
 	report/plot_style.c \
 	report/plot_render.c \
@@ -108,6 +131,7 @@ CLI_SRCS := \
 	cli/run.c \
 	cli/check.c \
 	cli/demo.c \
+	cli/dash.c \
 	cli/plot.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
@@ -115,9 +139,14 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               lb_check \
               warmup station timeout replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest \
+              session \
+              dash_model \
               report_plot
-VALIDATION_TESTS := queueing model failures
+VALIDATION_TESTS := queueing model failures \
+                    lb_failover
 GOLDEN_TESTS := golden
+# libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
+FUZZ_TARGETS := scenario parsers set
 
 BENCH_PROGS := bench_hold bench_mmc bench_scenario
 
@@ -135,15 +164,24 @@ GOLDEN_BINS := $(patsubst %,$(BUILD)/tests/golden/test_%,$(GOLDEN_TESTS))
 TEST_BINS := $(UNIT_BINS) $(VALIDATION_BINS) $(GOLDEN_BINS)
 VALIDATION_SUPPORT_SRCS := tests/validation/theory.c
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,$(BENCH_PROGS))
+FUZZ_REPLAY_BINS := $(patsubst %,$(BUILD)/tests/fuzz/replay_%,$(FUZZ_TARGETS))
+FUZZ_BINS := $(patsubst %,$(BUILD)/tests/fuzz/fuzz_%,$(FUZZ_TARGETS))
+# Seeds of each harness: the shipped scenarios and the bad-input catalogue
+# for the loader, hand-made seeds for the others, and every crash found so
+# far (saved into tests/fuzz/corpus/TARGET/ as a regression case).
+FUZZ_SEEDS_scenario := scenarios tests/bad tests/fuzz/corpus/scenario
+FUZZ_SEEDS_parsers := tests/fuzz/corpus/parsers
+FUZZ_SEEDS_set := tests/fuzz/corpus/set
 
 ALL_SRCS := $(SIM_SRCS) $(MODELS_SRCS) $(SCENARIOS_SRCS) $(REPORT_SRCS) $(CLI_SRCS) \
             $(VALIDATION_SUPPORT_SRCS) \
             $(patsubst %,tests/unit/test_%.c,$(UNIT_TESTS)) \
             $(patsubst %,tests/validation/test_%.c,$(VALIDATION_TESTS)) \
             $(patsubst %,tests/golden/test_%.c,$(GOLDEN_TESTS)) \
-            $(patsubst %,bench/%.c,$(BENCH_PROGS))
+            $(patsubst %,bench/%.c,$(BENCH_PROGS)) \
+            tests/fuzz/replay.c $(patsubst %,tests/fuzz/fuzz_%.c,$(FUZZ_TARGETS))
 
-.PHONY: all run check test bench install uninstall clean deps check-layers golden
+.PHONY: all run check test bench install uninstall clean deps check-layers golden fuzz fuzz-bins
 .DEFAULT_GOAL := all
 
 all: tiersim
@@ -211,17 +249,57 @@ run: $(TIERSIM)
 	./$(TIERSIM) run scenarios/baseline.yaml
 
 # Every test binary runs even if one fails; the exit status says whether all passed.
-check: $(TEST_BINS) $(TIERSIM) check-layers
+check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST),$(TIERSIM_UNDER_TEST))
 	$(Q)fail=0; for t in $(TEST_BINS); do \
-		echo "== $$t"; $(SAN_ENV) TIERSIM=./$(TIERSIM) ./$$t || fail=1; \
+		echo "== $$t"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) $(RUN_TEST) ./$$t || fail=1; \
 	done; \
-	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/plot_cli.sh; do \
-		echo "== $$e"; $(SAN_ENV) TIERSIM=./$(TIERSIM) sh $$e || fail=1; \
+	$(foreach t,$(FUZZ_TARGETS),echo "== fuzz corpus $(t)"; \
+		$(SAN_ENV) $(RUN_TEST) $(BUILD)/tests/fuzz/replay_$(t) $(FUZZ_SEEDS_$(t)) || fail=1;) \
+	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/dash_tmux.sh tests/e2e/plot_cli.sh; do \
+		echo "== $$e"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \
 	echo "make check: all test programs passed"
 
 test: check
+
+# The binary as the scripts see it under VALGRIND=1: valgrind in front.
+$(BUILD)/tiersim-valgrind: $(TIERSIM) build-aux/valgrind-run.sh
+	@mkdir -p $(@D)
+	$(Q)printf '#!/bin/sh\nexec sh "%s/build-aux/valgrind-run.sh" "%s/$(TIERSIM)" "$$@"\n' \
+		"$(CURDIR)" "$(CURDIR)" > $@ && chmod +x $@
+
+# Fuzzing (docs/testing.md): each harness for FUZZ_SECONDS, its corpus kept
+# in build/fuzz/corpus-TARGET, crashes written as build/fuzz/crash-TARGET-*.
+fuzz:
+	$(Q)DEB_PACKAGES="$(FUZZ_PACKAGES)" PKG_MODULES="" sh build-aux/deps.sh
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzz-bins
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus-$$t; \
+		seeds=$$(case $$t in scenario) echo "$(FUZZ_SEEDS_scenario)";; \
+			parsers) echo "$(FUZZ_SEEDS_parsers)";; set) echo "$(FUZZ_SEEDS_set)";; esac); \
+		echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
+		ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp \
+			build/fuzz/tests/fuzz/fuzz_$$t \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 -max_len=65536 \
+			-artifact_prefix=build/fuzz/crash-$$t- build/fuzz/corpus-$$t $$seeds \
+			2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|.*ERROR)" \
+			|| true; \
+		if ls build/fuzz/crash-$$t-* >/dev/null 2>&1; then echo "fuzz $$t: CRASH found"; exit 1; fi; \
+	done
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(FUZZ_BINS): $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LAYER_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LAYER_LIBS) $(LDLIBS_ALL)
+
+$(FUZZ_REPLAY_BINS): $(BUILD)/tests/fuzz/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o \
+		$(BUILD)/tests/fuzz/replay.o $(LAYER_LIBS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/fuzz/replay.o $(LAYER_LIBS) $(LDLIBS_ALL)
 
 # Regenerate tests/golden/*.json after an intended change of the numbers.
 golden: $(GOLDEN_BINS) $(TIERSIM)

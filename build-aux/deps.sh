@@ -11,6 +11,7 @@ missing() {
 	done
 	[ -f /usr/include/csv.h ] || return 0
 	command -v gnuplot >/dev/null 2>&1 || return 0
+	command -v tmux >/dev/null 2>&1 || return 0
 	return 1
 }
 

@@ -21,6 +21,7 @@ enum cli_exit {
 int cli_run(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_dash(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 
 /* The figures of the result folder dir (cli/plot.c): written, rendered when

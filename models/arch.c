@@ -133,6 +133,25 @@ int model_run_replication(const struct model_config *cfg, unsigned index,
 	return model_run_replication_watched(cfg, index, out, NULL);
 }
 
+void arch_begin(struct arch *a)
+{
+	rec_start(&a->rec);
+	failures_schedule(a);
+	wl_start(a);
+	if (a->measure_from_ns > 0)
+		sim_engine_at(&a->engine, a->measure_from_ns, on_warmup_end, &a->rec, 0);
+	else
+		rec_begin_measuring(&a->rec);
+}
+
+void arch_end(struct arch *a)
+{
+	rec_finish(&a->rec);
+	if (a->rec.open_measured > 0)
+		sim_engine_run(&a->engine, a->end_ns + drain_limit_ns(a->cfg));
+	rec_close(&a->rec);
+}
+
 int model_run_replication_watched(const struct model_config *cfg, unsigned index,
 				  struct model_results *out,
 				  const struct model_event_listener *events)
@@ -147,18 +166,9 @@ int model_run_replication_watched(const struct model_config *cfg, unsigned index
 	if (!rc && rec_init(&a->rec, a, out))
 		rc = ENOMEM;
 	if (!rc) {
-		rec_start(&a->rec);
-		failures_schedule(a);
-		wl_start(a);
-		if (a->measure_from_ns > 0)
-			sim_engine_at(&a->engine, a->measure_from_ns, on_warmup_end, &a->rec, 0);
-		else
-			rec_begin_measuring(&a->rec);
+		arch_begin(a);
 		sim_engine_run(&a->engine, a->end_ns);
-		rec_finish(&a->rec);
-		if (a->rec.open_measured > 0)
-			sim_engine_run(&a->engine, a->end_ns + drain_limit_ns(cfg));
-		rec_close(&a->rec);
+		arch_end(a);
 	}
 	rec_fini(&a->rec);
 	arch_fini(a);

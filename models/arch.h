@@ -32,6 +32,7 @@
 #include "sim/pool.h"
 #include "sim/station.h"
 #include "sim/timeout.h"
+#include "vrrp.h"
 #include "workload.h"
 
 struct node;
@@ -85,8 +86,9 @@ struct lb_node {
 	struct node base;
 	struct sim_station slots;   /* maxconn, held per request; FIFO, timeout queue */
 	struct sim_station cpu;     /* nbthread */
-	bool holds_vip;
+	bool holds_vip;             /* keepalived's view (vrrp.h): it may be a black hole */
 	struct lb_check_set checks; /* its health checks of the web servers */
+	enum node_health failed_as; /* how it went down, for its recovery */
 };
 
 struct web_node {
@@ -119,6 +121,7 @@ struct arch {
 	struct wl_state wl;
 	struct lb_node lb[2];
 	int nlb;
+	struct vrrp_pair vrrp;      /* keepalived between lb1 and lb2 (when nlb == 2) */
 	struct web_node *web;
 	int nweb;
 	struct app_node *app;
@@ -154,6 +157,12 @@ static inline bool node_refuses(const struct node *n) { return n->health == NODE
  * seed and the index); 0 or ENOMEM. */
 int arch_init(struct arch *a, const struct model_config *cfg, unsigned index);
 void arch_fini(struct arch *a);
+/* A replication in steps (model_run_replication, and the dashboard's
+ * session.c): after arch_init and rec_init, arch_begin schedules the windows,
+ * the failures, the first arrival and the warm-up; the engine runs to
+ * a->end_ns; arch_end closes the results and drains. */
+void arch_begin(struct arch *a);
+void arch_end(struct arch *a);
 /* Run the replication to the end and fill *out (which the caller finis). */
 int model_run_replication(const struct model_config *cfg, unsigned index,
 			  struct model_results *out);
@@ -166,6 +175,10 @@ int model_run_replication_watched(const struct model_config *cfg, unsigned index
 void lb_receive(struct arch *a, struct request *r);
 void lb_answer(struct arch *a, struct request *r);
 void lb_client_gone(struct arch *a, struct request *r);
+/* Does a SYN sent to the VIP now get an answer (SYN-ACK, or RST from a
+ * holder whose haproxy died)?  No while nobody holds the VIP or its holder
+ * is a black hole (crashed host, partition): workload.c then retransmits. */
+bool lb_vip_answers(const struct arch *a);
 void web_receive(struct arch *a, struct request *r);
 void web_answer(struct arch *a, struct request *r);
 void app_receive(struct arch *a, struct request *r);
@@ -193,6 +206,11 @@ struct db_node *db_route(struct arch *a, const struct request *r, bool is_write)
 
 /* Schedule the scenario's failures (models/failures.c). */
 void failures_schedule(struct arch *a);
+/* Failure i of a->cfg, added during the run (the dashboard): schedule its
+ * start at its `at` (>= now), and later its end at `at` + `for`; the same
+ * events failures_schedule makes for a failure of the scenario file. */
+void failures_schedule_start(struct arch *a, size_t i);
+void failures_schedule_end(struct arch *a, size_t i);
 /* A node fails (its health says how) or comes back. */
 void node_fail(struct arch *a, struct node *n, enum node_health health);
 void node_recover(struct arch *a, struct node *n);

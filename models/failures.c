@@ -15,7 +15,7 @@
  *    says how peers experience each).  A crashed or process-dead node's
  *    stations go down, ending what they hold; a partitioned node keeps
  *    working but nothing gets in or out.  In this version they are
- *    simulated for web servers; on other tiers, and random failures, they
+ *    simulated for LB and web servers; on other tiers, and random failures, they
  *    are refused before a run (model_failures_supported), so a result never
  *    silently ignores a failure.
  * Overlapping failures of one node: the first in force decides, and the
@@ -103,6 +103,8 @@ static void on_failure_start(struct sim_engine *e, void *obj, uint64_t arg)
 	struct node *n = a->nodes[node_of(arg)];
 	if (n->failure >= 0)
 		return; /* already failed: the failure in force decides */
+	if (e->now_ns >= a->end_ns)
+		return; /* a session ended before it (session.c): the run only drains */
 	n->failure = (int)failure_of(arg);
 	if (f->kind == FAILURE_SLOW)
 		set_slow(a, n, f->factor);
@@ -132,11 +134,13 @@ bool model_failures_supported(const struct model_config *cfg, char *why, size_t 
 			continue;
 		bool web_only = f->kind != FAILURE_RANDOM;
 		for (int k = 0; k < f->nnodes; k++)
-			web_only = web_only && f->nodes[k].tier == TIER_WEB;
+			web_only = web_only && (f->nodes[k].tier == TIER_WEB ||
+						f->nodes[k].tier == TIER_LB);
 		if (!web_only) {
 			snprintf(why, whylen,
-				 "failures[%zu]: %s failures are simulated only for web servers in "
-				 "this version (slow failures on every tier); see docs/failures.md",
+				 "failures[%zu]: %s failures are simulated only for LB and web "
+				 "servers in this version (slow failures on every tier); see "
+				 "docs/failures.md",
 				 i, failure_kind_name(f->kind));
 			return false;
 		}
@@ -144,21 +148,38 @@ bool model_failures_supported(const struct model_config *cfg, char *why, size_t 
 	return true;
 }
 
+/* The start (and the end, when it has a duration) of failure i on each of
+ * its nodes, as calendar events: the same events whether the scenario file
+ * names the failure or the dashboard adds it during the run. */
+static void schedule_failure(struct arch *a, size_t i, bool start, bool end)
+{
+	const struct failure_spec *f = &a->cfg->failures[i];
+	for (int k = 0; k < f->nnodes; k++) {
+		int pos = node_position(a, &f->nodes[k]);
+		if (pos < 0 || pos >= a->nnodes)
+			continue; /* validated by the loader */
+		if (start)
+			sim_engine_at(&a->engine, f->at_ns, on_failure_start, NULL, pack(i, pos));
+		if (end && f->for_ns > 0)
+			sim_engine_at(&a->engine, f->at_ns + f->for_ns, on_failure_end, NULL,
+				      pack(i, pos));
+	}
+}
+
 void failures_schedule(struct arch *a)
 {
 	const struct model_config *cfg = a->cfg;
-	for (size_t i = 0; i < cfg->nfailures; i++) {
-		const struct failure_spec *f = &cfg->failures[i];
-		if (f->kind == FAILURE_RANDOM)
-			continue; /* refused by model_failures_supported */
-		for (int k = 0; k < f->nnodes; k++) {
-			int pos = node_position(a, &f->nodes[k]);
-			if (pos < 0 || pos >= a->nnodes)
-				continue; /* validated by the loader */
-			sim_engine_at(&a->engine, f->at_ns, on_failure_start, NULL, pack(i, pos));
-			if (f->for_ns > 0)
-				sim_engine_at(&a->engine, f->at_ns + f->for_ns, on_failure_end, NULL,
-					      pack(i, pos));
-		}
-	}
+	for (size_t i = 0; i < cfg->nfailures; i++)
+		if (cfg->failures[i].kind != FAILURE_RANDOM) /* refused by model_failures_supported */
+			schedule_failure(a, i, true, true);
+}
+
+void failures_schedule_start(struct arch *a, size_t i)
+{
+	schedule_failure(a, i, true, false);
+}
+
+void failures_schedule_end(struct arch *a, size_t i)
+{
+	schedule_failure(a, i, false, true);
 }

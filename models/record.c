@@ -24,6 +24,7 @@ int rec_init(struct recorder *rec, struct arch *a, struct model_results *out)
 	rec->arch = a;
 	rec->out = out;
 	size_t nclasses = cfg->wl.nclasses;
+	rec->single_class = nclasses == 1;
 	size_t nnodes = (size_t)a->nnodes;
 	size_t nwindows = (size_t)((cfg->duration_ns + cfg->window_ns - 1) / cfg->window_ns);
 	rec->win_class = calloc(nclasses, sizeof *rec->win_class);
@@ -96,10 +97,15 @@ static void close_window(struct recorder *rec, int64_t now_ns)
 	w->sent_completed = sent_completed; /* filled as outcomes come, not at close */
 	w->sent_failed = sent_failed;
 	window_percentiles_s(&rec->win_all, &w->p50_s, &w->p90_s, &w->p99_s);
-	for (size_t k = 0; k < out->nclasses; k++) {
+	for (size_t k = 0; k < out->nclasses && !rec->single_class; k++) {
 		window_percentiles_s(&rec->win_class[k], &w->class_p50_s[k], &w->class_p90_s[k],
 				     &w->class_p99_s[k]);
 		sim_histogram_reset(&rec->win_class[k]);
+	}
+	if (rec->single_class) {
+		w->class_p50_s[0] = w->p50_s;
+		w->class_p90_s[0] = w->p90_s;
+		w->class_p99_s[0] = w->p99_s;
 	}
 	int64_t start_ns = (int64_t)rec->window * a->cfg->window_ns;
 	double span = (double)(now_ns - start_ns);
@@ -192,6 +198,10 @@ void rec_finish(struct recorder *rec)
 void rec_close(struct recorder *rec)
 {
 	rec->out->unfinished = rec->open_measured;
+	if (rec->single_class) {
+		rec->out->classes[0].latency_s = rec->out->latency_s;
+		rec->out->classes[0].latency = rec->out->latency;
+	}
 	settle_incidents(rec); /* after the drain: late outcomes count too */
 }
 
@@ -231,7 +241,8 @@ void rec_completed(struct recorder *rec, const struct wl_call *call, int64_t lat
 		rec->cur.completed++;
 		rec->cur.latency_sum_s += sim_ns_to_s(latency_ns);
 		sim_histogram_add(&rec->win_all, latency_ns);
-		sim_histogram_add(&rec->win_class[call->class_idx], latency_ns);
+		if (!rec->single_class)
+			sim_histogram_add(&rec->win_class[call->class_idx], latency_ns);
 	}
 	count_by_send_window(rec, call, true);
 	if (!call->measured)
@@ -244,8 +255,10 @@ void rec_completed(struct recorder *rec, const struct wl_call *call, int64_t lat
 	sim_tally_add(&out->latency_s, s);
 	sim_histogram_add(&out->latency, latency_ns);
 	c->completed++;
-	sim_tally_add(&c->latency_s, s);
-	sim_histogram_add(&c->latency, latency_ns);
+	if (!rec->single_class) {
+		sim_tally_add(&c->latency_s, s);
+		sim_histogram_add(&c->latency, latency_ns);
+	}
 }
 
 void rec_failed(struct recorder *rec, const struct wl_call *call, enum model_error cause)

@@ -32,6 +32,9 @@ struct recorder {
 	struct arch *arch;
 	bool measuring;             /* past the warm-up */
 	bool draining;              /* past the end: only outcomes are still recorded */
+	bool single_class;          /* one class: its latencies are the totals', copied
+				     * at the window's close and at rec_close, not
+				     * recorded twice */
 	uint64_t open_measured;     /* measured calls not yet answered */
 	struct model_results *out;  /* totals are written here directly */
 	/* the current window */

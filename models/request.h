@@ -52,6 +52,7 @@ enum request_stage {
 	STAGE_TO_DB,
 	STAGE_DB_CPU,
 	STAGE_BACK,         /* the answer on its way back to the LB */
+	STAGE_CONNECTING,   /* the client's SYNs to the VIP go unanswered (workload.c) */
 };
 
 struct request {
@@ -78,6 +79,9 @@ struct request {
 	uint8_t lb_tries;            /* connect attempts to a web server so far */
 	uint8_t web_connections;     /* held at its web node: 1, or 2 when proxying */
 	uint32_t web_epoch;          /* its web node's epoch when it arrived there */
+	struct sim_event_handle syn_ev; /* STAGE_CONNECTING: the next SYN retransmission */
+	uint8_t syns;                /* SYNs sent to the VIP for this attempt */
+	bool lb_dead;                /* its LB crashed, died or was cut off under it */
 };
 
 /* The request that embeds `job` as its `member`. */

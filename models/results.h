@@ -26,7 +26,8 @@
 
 
 enum model_error {
-	ERR_VIP_UNREACHABLE,  /* nobody holds the VIP */
+	ERR_VIP_UNREACHABLE,  /* SYNs to the VIP unanswered until the client gave up
+	                       * (nobody reachable held it) */
 	ERR_CONNECT_REFUSED,  /* RST: process dead, or a connection limit reached */
 	ERR_CONNECT_TIMEOUT,  /* SYN unanswered until the caller's connect time-out */
 	ERR_SERVER_TIMEOUT,   /* HAProxy timeout server (504) */

@@ -113,6 +113,8 @@ static void restart_down(struct vrrp_router *r)
 
 static void garp(struct vrrp_router *r)
 {
+	if (r->isolated)
+		return; /* lost on the way: the LAN still follows the last one it heard */
 	r->garp_seq = ++r->pair->garp_counter;
 }
 
@@ -436,6 +438,12 @@ void vrrp_start(struct vrrp_pair *p, int router)
 void vrrp_partition(struct vrrp_pair *p, int router, bool cut)
 {
 	p->r[router].cut = cut;
+}
+
+void vrrp_isolate(struct vrrp_pair *p, int router, bool isolated)
+{
+	p->r[router].cut = isolated;
+	p->r[router].isolated = isolated;
 }
 
 const struct vrrp_transition *vrrp_transition_at(const struct vrrp_pair *p, size_t i)

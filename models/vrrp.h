@@ -154,6 +154,7 @@ struct vrrp_router {
 	enum vrrp_state state;
 	bool host_up;
 	bool cut;                     /* VRRP traffic to and from it is lost */
+	bool isolated;                /* and its gratuitous ARPs too (vrrp_isolate) */
 
 	/* BACKUP: the Master_Down_Timer (lazy, see the file comment) */
 	int64_t down_deadline_ns;
@@ -221,6 +222,13 @@ void vrrp_start(struct vrrp_pair *p, int router);
 /* While cut, the router's VRRP traffic neither leaves nor reaches it; it
  * keeps running (split brain).  Takes effect from the next advert. */
 void vrrp_partition(struct vrrp_pair *p, int router, bool cut);
+/* A partition of the whole host: its VRRP traffic is cut as with
+ * vrrp_partition, and the gratuitous ARPs it sends meanwhile never reach
+ * the LAN, so a router that becomes MASTER while isolated does not take
+ * the VIP from the other one (the switch still follows the last GARP it
+ * heard).  Healing sends nothing by itself: the next advert of either
+ * router resolves the two-master conflict as usual. */
+void vrrp_isolate(struct vrrp_pair *p, int router, bool isolated);
 
 static inline int vrrp_vip_holder(const struct vrrp_pair *p) { return p->holder; }
 static inline enum vrrp_state vrrp_state_of(const struct vrrp_pair *p, int router)

@@ -36,7 +36,12 @@ void wl_profile_init(struct wl_profile *p, const struct wl_config *wl)
 			p->rate_per_s[p->nbreaks] = s->rate_per_s;
 			p->nbreaks++;
 		} else {
-			p->rate_per_s[p->nbreaks - 1] = s->rate_per_s;
+			/* A step: two breaks at one instant (rate_at takes the later
+			 * one from then on), so the segment before stays flat instead
+			 * of ramping from the previous break to the new rate. */
+			p->at_ns[p->nbreaks] = s->at_ns;
+			p->rate_per_s[p->nbreaks] = s->rate_per_s;
+			p->nbreaks++;
 		}
 	}
 }
@@ -93,10 +98,21 @@ int64_t wl_profile_advance(const struct wl_profile *p, int64_t t_ns, double incr
 
 /* ---------------------------------------------------------------- calls */
 
+/* The client's TCP connect to the VIP, as Linux does it (DOMAIN §0):
+ * initial RTO 1 s, doubled after each of tcp_syn_retries = 6
+ * retransmissions, so SYNs leave 0, 1, 3, 7, 15, 31 and 63 s after the
+ * first and connect() gives up at 127 s (ETIMEDOUT), unless the client's
+ * own time-out comes first.  A SYN that finds someone answering for the
+ * VIP goes through at once (the LAN round trip is neglected): an outage
+ * shorter than the time-out shows up as latency quantised to those steps. */
+#define WL_SYN_RETRIES 6
+#define WL_SYN_RTO_NS SIM_NS_PER_S
+
 static void on_arrival(struct sim_engine *e, void *obj, uint64_t arg);
 static void send_attempt(struct arch *a, struct wl_call *call);
 static void on_client_timeout(struct sim_engine *e, struct sim_timeout_queue *q,
 			      struct sim_timeout *t);
+static void on_syn_timer(struct sim_engine *e, void *obj, uint64_t arg);
 
 int wl_init(struct arch *a)
 {
@@ -132,9 +148,33 @@ static void schedule_next_arrival(struct arch *a, int64_t from_ns)
 	double increment = a->cfg->wl.arrivals == WL_ARRIVALS_POISSON
 				   ? sim_rand_exp(w->arrivals, 1.0)
 				   : 1.0;
+	w->next_from_ns = from_ns;
+	w->next_increment = increment;
+	w->next_drawn = true;
 	int64_t at = wl_profile_advance(&w->profile, from_ns, increment);
 	if (at < a->end_ns)
-		sim_engine_at(&a->engine, at, on_arrival, a, 0);
+		w->next_arrival = sim_engine_at(&a->engine, at, on_arrival, a, 0);
+}
+
+void wl_profile_changed(struct arch *a)
+{
+	struct wl_state *w = &a->wl;
+	wl_profile_init(&w->profile, &a->cfg->wl);
+	if (!w->next_drawn)
+		return;
+	sim_engine_cancel(&a->engine, w->next_arrival);
+	/* The profiles agree before now, so the new instant is not earlier. */
+	int64_t at = wl_profile_advance(&w->profile, w->next_from_ns, w->next_increment);
+	if (at < a->engine.now_ns)
+		at = a->engine.now_ns;
+	if (at < a->end_ns)
+		w->next_arrival = sim_engine_at(&a->engine, at, on_arrival, a, 0);
+}
+
+void wl_stop(struct arch *a)
+{
+	sim_engine_cancel(&a->engine, a->wl.next_arrival);
+	a->wl.next_drawn = false;
 }
 
 void wl_start(struct arch *a)
@@ -205,9 +245,46 @@ static void on_client_timeout(struct sim_engine *e, struct sim_timeout_queue *q,
 	struct request *r = call->attempt;
 	call->attempt = NULL;
 	r->call = NULL; /* a zombie from now on */
-	rec_attempt_error(&a->rec, call, ERR_CLIENT_TIMEOUT);
-	lb_client_gone(a, r);
-	retry_or_fail(a, call, ERR_CLIENT_TIMEOUT);
+	enum model_error cause = ERR_CLIENT_TIMEOUT;
+	if (r->stage == STAGE_CONNECTING) {
+		/* never connected: the VIP did not answer in time */
+		cause = ERR_VIP_UNREACHABLE;
+		sim_engine_cancel(&a->engine, r->syn_ev);
+		request_free(a, r);
+	} else {
+		lb_client_gone(a, r);
+	}
+	rec_attempt_error(&a->rec, call, cause);
+	retry_or_fail(a, call, cause);
+}
+
+/* Send a SYN to the VIP: through to the LB if someone answers, else wait
+ * the current RTO for the retransmission. */
+static void connect_vip(struct arch *a, struct request *r)
+{
+	r->syns++;
+	if (lb_vip_answers(a)) {
+		r->stage = STAGE_LB_QUEUE;
+		lb_receive(a, r);
+		return;
+	}
+	r->stage = STAGE_CONNECTING;
+	r->syn_ev = sim_engine_after(&a->engine, WL_SYN_RTO_NS << (r->syns - 1), on_syn_timer, r, 0);
+}
+
+static void on_syn_timer(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	struct arch *a = arch_of(e);
+	struct request *r = obj;
+	(void)arg;
+	r->syn_ev = (struct sim_event_handle){0, 0};
+	if (r->syns > WL_SYN_RETRIES) {
+		/* connect() gives up: ETIMEDOUT */
+		wl_answer_error(a, r, ERR_VIP_UNREACHABLE);
+		request_free(a, r);
+		return;
+	}
+	connect_vip(a, r);
 }
 
 static void send_attempt(struct arch *a, struct wl_call *call)
@@ -227,7 +304,7 @@ static void send_attempt(struct arch *a, struct wl_call *call)
 	rec_attempt(&a->rec, call);
 	if (a->cfg->wl.timeout_ns > 0)
 		sim_timeout_start(&a->engine, &a->wl.client_timeouts, &call->timeout);
-	lb_receive(a, r);
+	connect_vip(a, r);
 }
 
 static void answer(struct arch *a, struct request *r, bool failed, enum model_error cause)

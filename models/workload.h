@@ -12,6 +12,7 @@
 #ifndef MODELS_WORKLOAD_H
 #define MODELS_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,12 +49,25 @@ struct wl_state {
 	gsl_rng *clients;    /* "workload.client" */
 	gsl_rng *retries;    /* "workload.retry" */
 	struct sim_timeout_queue client_timeouts; /* when workload.timeout > 0 */
+	/* the last arrival drawn: from when, how much integrated rate, and its
+	 * event (stale once fired), so a rate change can place it again */
+	int64_t next_from_ns;
+	double next_increment;
+	bool next_drawn;
+	struct sim_event_handle next_arrival;
 };
 
 int wl_init(struct arch *a);
 void wl_fini(struct arch *a);
 /* Schedule the first arrival. */
 void wl_start(struct arch *a);
+/* The rate profile changed at the current time (cfg->wl.schedule gained a
+ * step at now, the dashboard's load keys): rebuild the profile and place the
+ * pending arrival again from the same draw, exactly where a run whose
+ * scenario had the step from the start would have it. */
+void wl_profile_changed(struct arch *a);
+/* No more arrivals (a dashboard session ends before its duration). */
+void wl_stop(struct arch *a);
 /* The LB answers the client of r with r's outcome (r->failed, r->error);
  * nothing happens for a zombie (r->call == NULL), whose client is gone. */
 void wl_answer(struct arch *a, struct request *r);

@@ -18,35 +18,6 @@
 #include "scenarios/schema.h"
 #include "scenarios/tree.h"
 
-/* Index of the first byte that is not well-formed UTF-8 text, or len. */
-static size_t first_non_text(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t need;
-		if (c == 0)
-			return i;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-		} else {
-			return i;
-		}
-		for (size_t k = 1; k <= need; k++)
-			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-				return i;
-		i += need + 1;
-	}
-	return len;
-}
-
 /* 1-based line and column (in characters) of byte offset pos. */
 static void position_of(const char *s, size_t pos, int *line, int *col)
 {
@@ -83,7 +54,7 @@ int scn_load_string(const char *name, const char *text, size_t len, const char *
 			      len);
 		return -1;
 	}
-	size_t bad = first_non_text((const unsigned char *)text, len);
+	size_t bad = scn_first_non_text(text, len);
 	if (bad < len) {
 		int line, col;
 		position_of(text, bad, &line, &col);

@@ -180,7 +180,15 @@ static struct scn_node *parse_value(struct set_ctx *x, const char *value)
 	struct sim_diags tmp;
 	sim_diags_init(&tmp);
 	struct scn_node *v = NULL;
-	int rc = scn_tree_parse(value, strlen(value), NULL, x->origin, &tmp, &v);
+	size_t len = strlen(value), bad = scn_first_non_text(value, len);
+	if (bad < len) {
+		sim_diags_fini(&tmp);
+		sim_diags_add(x->diags, SIM_DIAG_ERROR, NULL, 0, 0,
+			      "--set %s: the value is not UTF-8 text (byte 0x%02x at byte %zu)",
+			      x->arg, (unsigned char)value[bad], bad + 1);
+		return NULL;
+	}
+	int rc = scn_tree_parse(value, len, NULL, x->origin, &tmp, &v);
 	if (rc < 0) {
 		const struct sim_diag *first = tmp.count ? &tmp.items[0] : NULL;
 		if (first && first->col > 0)

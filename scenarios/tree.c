@@ -177,6 +177,7 @@ struct builder {
 	int depth;
 	struct scn_node *root;
 	bool failed;
+	int valid_line, valid_col; /* end of the last event parsed (1-based) */
 };
 
 static void set_mark(struct scn_node *n, const struct fy_mark *m)
@@ -253,11 +254,23 @@ static void oom(struct builder *b)
 static void attach(struct builder *b, struct scn_node *n)
 {
 	if (b->depth == 0) {
+		if (n->line == 0) { /* an empty (or tagged empty) document */
+			n->line = 1;
+			n->col = 1;
+		}
 		b->root = n;
 		return;
 	}
 	struct frame *f = &b->stack[b->depth - 1];
 	if (f->node->kind == SCN_NODE_SEQ) {
+		if (n->line == 0) { /* an empty item has no mark: point at the item
+				     * before it, else at its list */
+			const struct scn_node *at =
+				f->node->n ? f->node->items[f->node->n - 1] : f->node;
+			n->line = at->line;
+			n->col = at->col;
+			n->pos = at->pos;
+		}
 		if (scn_seq_append(f->node, n) < 0)
 			oom(b);
 		return;
@@ -268,6 +281,12 @@ static void attach(struct builder *b, struct scn_node *n)
 	}
 	struct scn_node *key = f->pending_key;
 	f->pending_key = NULL;
+	if (key->line == 0) { /* an empty key has no mark: point at its value, */
+		const struct scn_node *at = n->line ? n : f->node; /* else its mapping */
+		key->line = at->line;
+		key->col = at->col;
+		key->pos = at->pos;
+	}
 	if (n->line == 0) { /* an empty value has no mark: point at its key */
 		n->line = key->line;
 		n->col = key->col;
@@ -410,6 +429,35 @@ static void discard_output(struct fy_diag *diag, void *user, const char *buf, si
 	(void)len;
 }
 
+size_t scn_first_non_text(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t need;
+		if (c == 0)
+			return i;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			need = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3;
+		} else {
+			return i;
+		}
+		for (size_t k = 1; k <= need; k++)
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return i;
+		i += need + 1;
+	}
+	return len;
+}
+
 int scn_tree_parse(const char *text, size_t len, const char *file, int origin,
 		   struct sim_diags *diags, struct scn_node **root)
 {
@@ -446,6 +494,11 @@ int scn_tree_parse(const char *text, size_t len, const char *file, int origin,
 		struct fy_event *e;
 		while ((e = fy_parser_parse(fyp))) {
 			bool go = on_event(b, e, &docs);
+			const struct fy_mark *end = fy_event_end_mark(e);
+			if (end) { /* where the YAML was still valid */
+				b->valid_line = end->line + 1;
+				b->valid_col = end->column + 1;
+			}
 			fy_parser_event_free(fyp, e);
 			if (!go)
 				break;
@@ -464,8 +517,9 @@ int scn_tree_parse(const char *text, size_t len, const char *file, int origin,
 			      err->msg ? err->msg : "invalid YAML");
 		any = true;
 	}
-	if (b->failed && !any && !diags->errors)
-		sim_diags_add(diags, SIM_DIAG_ERROR, file, 0, 0, "not valid YAML");
+	if (b->failed && !any && !diags->errors) /* libfyaml said nothing: say where */
+		sim_diags_add(diags, SIM_DIAG_ERROR, file, b->valid_line ? b->valid_line : 1,
+			      b->valid_col ? b->valid_col : 1, "not valid YAML after this point");
 	if (fyp)
 		fy_parser_destroy(fyp);
 	fy_diag_destroy(diag);

@@ -59,6 +59,11 @@ struct scn_node {
  * holds no document at all).  Parse errors go to diags as FILE:LINE:COL with
  * `file` (may be NULL); every node gets `origin`.  Returns 0, or -1 when the
  * text is not valid YAML (then *root is NULL). */
+/* Index of the first byte of text that is not well-formed UTF-8 (or a NUL),
+ * or len: libfyaml is given text only (it can loop forever on some
+ * malformed bytes after a directive, found by fuzzing). */
+size_t scn_first_non_text(const char *text, size_t len);
+
 int scn_tree_parse(const char *text, size_t len, const char *file, int origin,
 		   struct sim_diags *diags, struct scn_node **root);
 

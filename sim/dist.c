@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <locale.h>
+#include <sys/stat.h>
 
 #include <csv.h>
 #include <gsl/gsl_cdf.h>
@@ -586,6 +587,20 @@ static bool read_csv(struct csv_reader *r)
 		reader_fail(r, "cannot open %s: %s", r->path, strerror(errno));
 		return false;
 	}
+	/* A device or a pipe (/dev/zero, a FIFO) could be read forever, and a
+	 * huge file would exhaust memory: a sample is a regular file, of a size
+	 * a person could have measured. */
+	struct stat sb;
+	if (fstat(fileno(fp), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(fp);
+		reader_fail(r, "%s is not a regular file", r->path);
+		return false;
+	}
+	if (sb.st_size > SIM_EMPIRICAL_MAX_BYTES) {
+		fclose(fp);
+		reader_fail(r, "%s is larger than %d MiB", r->path, SIM_EMPIRICAL_MAX_BYTES >> 20);
+		return false;
+	}
 	struct csv_parser p;
 	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
 		fclose(fp);
@@ -1035,7 +1050,7 @@ void sim_dist_init_const(struct sim_dist *d, double value_ns)
 	d->text = format_text("const(%s)", s1);
 }
 
-double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
+double sim_dist_sample_general(const struct sim_dist *d, gsl_rng *r)
 {
 	double x;
 	switch (d->kind) {

@@ -55,6 +55,9 @@ struct sim_dist {
 	char *text;          /* canonical text, owned (e.g. "lognormal(mean=400us, cv=1.5)") */
 };
 
+/* An empirical() sample file larger than this is refused (64 MiB). */
+#define SIM_EMPIRICAL_MAX_BYTES (64 << 20)
+
 struct sim_dist_parse_opts {
 	const char *base_dir; /* resolves relative empirical() paths; NULL = cwd */
 };
@@ -80,8 +83,17 @@ static inline double sim_rand_exp(gsl_rng *r, double mean)
 	return -mean * log(gsl_rng_uniform_pos(r));
 }
 
-/* One sample in ns, >= 0. */
-double sim_dist_sample(const struct sim_dist *d, gsl_rng *r);
+/* One sample in ns, >= 0.  The two families models draw most (a constant:
+ * transparent hops and costs; an exponential) are inline, the rest a call. */
+double sim_dist_sample_general(const struct sim_dist *d, gsl_rng *r);
+static inline double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
+{
+	if (d->kind == SIM_DIST_CONST)
+		return d->p[0];
+	if (d->kind == SIM_DIST_EXP)
+		return sim_rand_exp(r, d->p[0]);
+	return sim_dist_sample_general(d, r);
+}
 static inline int64_t sim_dist_sample_ns(const struct sim_dist *d, gsl_rng *r)
 {
 	return (int64_t)(sim_dist_sample(d, r) + 0.5);

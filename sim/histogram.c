@@ -78,11 +78,29 @@ static void used_span(const struct sim_histogram *h, unsigned *first, unsigned *
 	*end = bucket_of(hi) + 1;
 }
 
+/* The first bucket in use at or after b, below end (end if none). */
+static unsigned next_used(const struct sim_histogram *h, unsigned b, unsigned end)
+{
+	while (b < end) {
+		uint64_t word = h->used[b >> 6] >> (b & 63);
+		if (word) {
+			unsigned found = b + (unsigned)__builtin_ctzll(word);
+			return found < end ? found : end;
+		}
+		b = (b | 63) + 1;
+	}
+	return end;
+}
+
 void sim_histogram_reset(struct sim_histogram *h)
 {
 	unsigned first, end;
 	used_span(h, &first, &end);
-	memset(&h->buckets[first], 0, (end - first) * sizeof h->buckets[0]);
+	for (unsigned w = first >> 6; w < (end + 63) >> 6; w++) {
+		for (uint64_t bits = h->used[w]; bits; bits &= bits - 1)
+			h->buckets[w << 6 | (unsigned)__builtin_ctzll(bits)] = 0;
+		h->used[w] = 0;
+	}
 	h->count = h->underflow = h->overflow = 0;
 	h->sum_ns = 0;
 	h->min_ns = INT64_MAX;
@@ -105,7 +123,9 @@ void sim_histogram_add(struct sim_histogram *h, int64_t value_ns)
 		h->overflow++;
 		return;
 	}
-	h->buckets[bucket_of(value_ns)]++;
+	unsigned b = bucket_of(value_ns);
+	h->buckets[b]++;
+	h->used[b >> 6] |= UINT64_C(1) << (b & 63);
 }
 
 void sim_histogram_merge(struct sim_histogram *into, const struct sim_histogram *from)
@@ -118,8 +138,13 @@ void sim_histogram_merge(struct sim_histogram *into, const struct sim_histogram 
 		into->min_ns = from->min_ns;
 	if (from->max_ns > into->max_ns)
 		into->max_ns = from->max_ns;
-	for (unsigned b = 0; b < SIM_HIST_BUCKETS; b++)
-		into->buckets[b] += from->buckets[b];
+	for (unsigned w = 0; w < SIM_HIST_BUCKETS / 64; w++) {
+		for (uint64_t bits = from->used[w]; bits; bits &= bits - 1) {
+			unsigned b = w << 6 | (unsigned)__builtin_ctzll(bits);
+			into->buckets[b] += from->buckets[b];
+		}
+		into->used[w] |= from->used[w];
+	}
 }
 
 /* The reconstructed sample, read in increasing order in one pass: the first
@@ -147,7 +172,7 @@ static double reconstructed_ns(struct reader *rd, uint64_t i)
 			return lo + ((double)(i - rd->before) + 0.5) / (double)c * (hi - lo);
 		}
 		rd->before += c;
-		rd->bucket++;
+		rd->bucket = next_used(h, rd->bucket + 1, rd->end);
 	}
 	return (double)h->max_ns;
 }
@@ -157,6 +182,7 @@ void sim_histogram_quantiles(const struct sim_histogram *h, const double *q, siz
 {
 	struct reader rd = {.h = h, .before = h->underflow};
 	used_span(h, &rd.bucket, &rd.end);
+	rd.bucket = next_used(h, rd.bucket, rd.end);
 	for (size_t k = 0; k < n; k++) {
 		if (h->count == 0 || !(q[k] >= 0.0 && q[k] <= 1.0) || (k > 0 && q[k] < q[k - 1])) {
 			out[k] = NAN;

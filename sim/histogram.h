@@ -8,7 +8,7 @@
  * case (every value of a bucket at one edge) and under 1% for continuous data.
  * Values below 1 us or above 1 h are counted in an under- or
  * overflow bucket and reported as the exact min or max.  Fixed size
- * (about 32 KiB), no allocation per value; two histograms merge by adding
+ * (about 32 KiB, with a bitmap of the buckets in use), no allocation per value; two histograms merge by adding
  * counts (replications, windows). */
 #ifndef SIM_HISTOGRAM_H
 #define SIM_HISTOGRAM_H
@@ -31,6 +31,10 @@ struct sim_histogram {
 	int64_t max_ns;
 	double sum_ns;
 	uint64_t buckets[SIM_HIST_BUCKETS];
+	/* bit b set <=> buckets[b] may be non-zero: quantiles, reset and merge
+	 * visit only those buckets, so a histogram refilled every window costs
+	 * what it holds, not its 4,096 buckets */
+	uint64_t used[SIM_HIST_BUCKETS / 64];
 };
 
 void sim_histogram_init(struct sim_histogram *h);

@@ -81,11 +81,9 @@ static void start_service(struct sim_engine *e, struct sim_station *st, struct s
 	job->timer = sim_engine_at(e, job->end_ns, on_service_end, st, (uint64_t)(uintptr_t)job);
 }
 
-/* Start waiting jobs while servers are free. */
-static void start_waiting(struct sim_engine *e, struct sim_station *st)
+/* Start waiting jobs while servers are free (the loop, out of line). */
+static void start_waiting_jobs(struct sim_engine *e, struct sim_station *st)
 {
-	if (st->busy >= st->cfg.servers || list_is_empty(&st->queue))
-		return;
 	while (st->busy < st->cfg.servers && !list_is_empty(&st->queue)) {
 		struct sim_job *job = st->queue.next;
 		list_unlink(job);
@@ -96,6 +94,14 @@ static void start_waiting(struct sim_engine *e, struct sim_station *st)
 			st->started_fn(e, st, job);
 	}
 	sim_timeavg_set(&st->queue_avg, e->now_ns, (double)st->waiting);
+}
+
+/* Start waiting jobs while servers are free.  Inline: after most services
+ * nobody waits, and that answer should cost a compare, not a call. */
+static inline void start_waiting(struct sim_engine *e, struct sim_station *st)
+{
+	if (st->busy < st->cfg.servers && !list_is_empty(&st->queue))
+		start_waiting_jobs(e, st);
 }
 
 static void release(struct sim_job *job)

@@ -87,7 +87,7 @@ static void fixture_free(struct fixture *f)
 /* ---------------------------------------------------------------- actions */
 
 enum act { ACT_DOWN, ACT_UP, ACT_STOP, ACT_START, ACT_CUT, ACT_HEAL, ACT_HAPROXY_DIES,
-	   ACT_HAPROXY_BACK };
+	   ACT_HAPROXY_BACK, ACT_ISOLATE, ACT_REJOIN };
 
 static void act_event(struct sim_engine *e, void *obj, uint64_t arg)
 {
@@ -103,6 +103,8 @@ static void act_event(struct sim_engine *e, void *obj, uint64_t arg)
 	case ACT_HEAL: vrrp_partition(&f->p, router, false); break;
 	case ACT_HAPROXY_DIES: f->haproxy_up[router] = false; break;
 	case ACT_HAPROXY_BACK: f->haproxy_up[router] = true; break;
+	case ACT_ISOLATE: vrrp_isolate(&f->p, router, true); break;
+	case ACT_REJOIN: vrrp_isolate(&f->p, router, false); break;
 	}
 }
 
@@ -501,6 +503,41 @@ static void test_split_brain_partitioned_backup_becomes_master(void **state)
 	fixture_free(f);
 }
 
+/* A whole-host partition of the backup: lb2 becomes MASTER at 13.609375 s
+ * but its ARPs never reach the LAN, so the VIP stays with lb1 throughout;
+ * healed at 30.7 s, lb1's advert at 31 s sends lb2 back to BACKUP. */
+static void test_isolated_backup_becomes_master_without_taking_the_vip(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new();
+	fixture_start(f, NULL);
+	at(f, 10 * S + 500 * MS, ACT_ISOLATE, 1);
+	at(f, 30 * S + 700 * MS, ACT_REJOIN, 1);
+	run(f, 20 * S);
+	assert_int_equal(vrrp_state_of(&f->p, 1), VRRP_STATE_MASTER);
+	assert_int_equal(vrrp_vip_holder(&f->p), 0);
+	run(f, 100 * S);
+	assert_int_equal(f->nch, 0);
+	assert_int_equal(vrrp_state_of(&f->p, 1), VRRP_STATE_BACKUP);
+	fixture_free(f);
+}
+
+/* A whole-host partition of the master: lb2 takes the VIP as after a crash,
+ * and keeps it until the partition heals (lb1's advert at 21 s). */
+static void test_isolated_master_loses_the_vip_until_it_rejoins(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_new();
+	fixture_start(f, NULL);
+	at(f, 10 * S + 500 * MS, ACT_ISOLATE, 0);
+	at(f, 20 * S + 700 * MS, ACT_REJOIN, 0);
+	run(f, 100 * S);
+	assert_int_equal(f->nch, 2);
+	assert_change(f, 0, 1, 13 * S + 609375 * INT64_C(1000));
+	assert_change(f, 1, 0, 21 * S);
+	fixture_free(f);
+}
+
 /* garp_delay 5 s: in a split brain the VIP follows each GARP burst.  lb1
  * crashes at 10.5 s, lb2 becomes master at 13.609375 s; lb1 reboots at 14 s
  * cut off and becomes master too at 17.60546875 s; lb2's second burst at
@@ -623,6 +660,8 @@ int main(void)
 		cmocka_unit_test(test_split_brain_both_master_then_lower_drops_on_healing),
 		cmocka_unit_test(test_split_brain_partitioned_backup_becomes_master),
 		cmocka_unit_test(test_split_brain_vip_follows_garp_delay_bursts),
+		cmocka_unit_test(test_isolated_backup_becomes_master_without_taking_the_vip),
+		cmocka_unit_test(test_isolated_master_loses_the_vip_until_it_rejoins),
 		cmocka_unit_test(test_steady_state_costs_few_events_per_second),
 		cmocka_unit_test(test_transition_ring_keeps_the_latest),
 		cmocka_unit_test(test_crash_delay_uniform_over_advert_phase),

@@ -1,0 +1,271 @@
+/* The dashboard's stepping session (models/session.h).
+ *
+ * What it pins: a session left alone gives exactly model_run_replication's
+ * results; a session with operator actions (crash, slow, recover, load
+ * changes, quit before the end) writes them into the configuration so that
+ * the emitted scenario, loaded again and run by model_run_replication, gives
+ * identical results; actions show in the event log and in the node states
+ * (suspect until the LB's checks mark the node down, booting until they take
+ * it back); and impossible actions are refused with a reason. */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "models/arch.h"
+#include "models/session.h"
+#include "scenarios/loader.h"
+#include "sim/time.h"
+
+static const char scenario[] =
+	"name: session-test\n"
+	"duration: 2m\n"
+	"warmup: 20s\n"
+	"replications: 3\n"
+	"seed: 7\n"
+	"workload:\n"
+	"  rate: 400/s\n"
+	"  schedule:\n"
+	"    - {at: 40s, rate: 500/s, ramp: 30s}\n"
+	"    - {at: 100s, rate: 300/s}\n"
+	"  classes:\n"
+	"    static: {share: 55%}\n"
+	"    page:   {share: 35%, app: gamma(mean=25ms, cv=1), db_reads: 4}\n"
+	"    write:  {share: 10%, app: gamma(mean=40ms, cv=1), db_reads: 2, db_writes: 1}\n"
+	"failures:\n"
+	"  - {at: 95s, node: web3, kind: crash, for: 10s}\n";
+
+static void load(struct model_config *cfg, const char *text)
+{
+	struct sim_diags d;
+	sim_diags_init(&d);
+	int rc = scn_load_string("session.yaml", text, strlen(text), NULL, NULL, 0, cfg, &d);
+	if (rc || d.errors)
+		sim_diags_print(&d, stderr);
+	assert_int_equal(rc, 0);
+	assert_int_equal(d.errors, 0);
+	sim_diags_fini(&d);
+}
+
+static void assert_same_results(const struct model_results *a, const struct model_results *b)
+{
+	assert_int_equal(a->offered, b->offered);
+	assert_int_equal(a->completed, b->completed);
+	assert_int_equal(a->failed, b->failed);
+	assert_int_equal(a->unfinished, b->unfinished);
+	assert_int_equal(a->attempts, b->attempts);
+	for (int e = 0; e < ERR_COUNT; e++) {
+		assert_int_equal(a->errors[e], b->errors[e]);
+		assert_int_equal(a->attempt_errors[e], b->attempt_errors[e]);
+	}
+	assert_true(a->measured_s == b->measured_s);
+	assert_true(a->latency_s.n == b->latency_s.n);
+	assert_true(a->latency_s.mean == b->latency_s.mean);
+	assert_int_equal(a->nnodes, b->nnodes);
+	for (size_t i = 0; i < a->nnodes; i++) {
+		assert_string_equal(a->nodes[i].name, b->nodes[i].name);
+		assert_true(a->nodes[i].utilization == b->nodes[i].utilization);
+		assert_true(a->nodes[i].down_s == b->nodes[i].down_s);
+		assert_int_equal(a->nodes[i].served, b->nodes[i].served);
+	}
+	assert_int_equal(a->nwindows, b->nwindows);
+	for (size_t w = 0; w < a->nwindows; w++) {
+		assert_int_equal(a->windows[w].offered, b->windows[w].offered);
+		assert_int_equal(a->windows[w].completed, b->windows[w].completed);
+		assert_int_equal(a->windows[w].failed, b->windows[w].failed);
+		assert_int_equal(a->windows[w].sent_failed, b->windows[w].sent_failed);
+		for (size_t i = 0; i < a->nnodes; i++)
+			assert_true(a->windows[w].node_utilization[i] ==
+				    b->windows[w].node_utilization[i]);
+	}
+	assert_int_equal(a->nincidents, b->nincidents);
+	for (size_t i = 0; i < a->nincidents; i++) {
+		assert_string_equal(a->incidents[i].node, b->incidents[i].node);
+		assert_true(a->incidents[i].at_s == b->incidents[i].at_s);
+		assert_int_equal(a->incidents[i].failed_requests, b->incidents[i].failed_requests);
+	}
+}
+
+static int node_named(const struct model_snapshot *snap, const char *name)
+{
+	for (int i = 0; i < snap->nnodes; i++)
+		if (!strcmp(snap->nodes[i].name, name))
+			return i;
+	fail_msg("no node %s", name);
+	return -1;
+}
+
+static void untouched_session_equals_a_plain_run(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	load(&cfg, scenario);
+	struct model_session *s = model_session_create(&cfg, 0, NULL);
+	assert_non_null(s);
+	/* in uneven steps, as a dashboard would */
+	for (int64_t t = 0; model_session_now_ns(s) < model_session_end_ns(s); t += 777 * SIM_NS_PER_MS)
+		model_session_advance(s, t);
+	assert_int_equal(model_session_now_ns(s), cfg.duration_ns);
+	struct model_results a, b;
+	assert_int_equal(model_session_finish(s, &a), 0);
+	model_session_destroy(s);
+	assert_int_equal(model_run_replication(&cfg, 0, &b), 0);
+	assert_same_results(&a, &b);
+	model_results_fini(&a);
+	model_results_fini(&b);
+	model_config_fini(&cfg);
+}
+
+struct event_log {
+	char lines[256][MODEL_EVENT_TEXT_MAX + 16];
+	int n;
+};
+
+static void log_event(void *ctx, const struct model_event *ev)
+{
+	struct event_log *log = ctx;
+	if (log->n < 256)
+		snprintf(log->lines[log->n++], sizeof log->lines[0], "%s: %s",
+			 model_event_kind_name(ev->kind), ev->text);
+}
+
+static bool logged(const struct event_log *log, const char *line)
+{
+	for (int i = 0; i < log->n; i++)
+		if (!strcmp(log->lines[i], line))
+			return true;
+	return false;
+}
+
+static void session_with_actions_replays_from_its_recording(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	load(&cfg, scenario);
+	struct event_log log = {.n = 0};
+	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
+	struct model_session *s = model_session_create(&cfg, 0, &listener);
+	assert_non_null(s);
+	char msg[256];
+	struct model_snapshot *snap = malloc(sizeof *snap);
+	assert_non_null(snap);
+	model_session_snapshot(s, snap);
+	int web2 = node_named(snap, "web2"), app1 = node_named(snap, "app1");
+	assert_int_equal(snap->nodes[web2].state, MODEL_NODE_UP);
+	assert_int_equal(snap->vip_holder, node_named(snap, "lb1"));
+
+	model_session_advance(s, 35 * SIM_NS_PER_S);
+	assert_int_equal(model_session_fail(s, web2, FAILURE_CRASH, 0, msg, sizeof msg), 0);
+	assert_string_equal(msg, "operator: crash web2");
+	/* a node already failed takes no second failure */
+	assert_int_equal(model_session_fail(s, web2, FAILURE_SLOW, 5, msg, sizeof msg), -1);
+	assert_non_null(strstr(msg, "already failed"));
+	model_session_advance(s, 36 * SIM_NS_PER_S);
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->nodes[web2].state, MODEL_NODE_SUSPECT); /* checks: fall 3 x 2 s */
+	assert_string_equal(snap->nodes[web2].failure, "crashed");
+	model_session_advance(s, 50 * SIM_NS_PER_S);
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->nodes[web2].state, MODEL_NODE_DOWN);
+
+	assert_int_equal(model_session_fail(s, app1, FAILURE_SLOW, 5, msg, sizeof msg), 0);
+	model_session_advance(s, 52 * SIM_NS_PER_S);
+	assert_int_equal(model_session_scale_load(s, 1.1, msg, sizeof msg), 0);
+	assert_string_equal(msg, "operator: load +10% (440/s -> 484/s)"); /* on the ramp: cut */
+	model_session_advance(s, 60 * SIM_NS_PER_S);
+	assert_int_equal(model_session_recover(s, web2, msg, sizeof msg), 0);
+	model_session_advance(s, 61 * SIM_NS_PER_S);
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->nodes[web2].state, MODEL_NODE_BOOTING); /* rise 2 x 2 s */
+	assert_int_equal(model_session_recover(s, web2, msg, sizeof msg), -1);
+	model_session_advance(s, 70 * SIM_NS_PER_S);
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->nodes[web2].state, MODEL_NODE_UP);
+	assert_true(snap->nodes[app1].slow_factor == 5.0);
+	assert_true(snap->rate_per_s == 484.0);
+	assert_int_equal(model_session_scale_load(s, 0.9, msg, sizeof msg), 0);
+	model_session_advance(s, 85300 * SIM_NS_PER_MS);
+
+	assert_true(logged(&log, "action: operator: crash web2"));
+	assert_true(logged(&log, "node_failed: web2 crashed"));
+	assert_true(logged(&log, "marked_down: lb1 marks web2 DOWN"));
+	assert_true(logged(&log, "node_slow: app1 slow x5"));
+	assert_true(logged(&log, "node_recovered: web2 is back"));
+
+	struct model_results a, b;
+	assert_int_equal(model_session_finish(s, &a), 0);
+	model_session_destroy(s);
+	free(snap);
+	assert_int_equal(cfg.nfailures, 2); /* web3 at 95s never started: dropped */
+	assert_int_equal(cfg.wl.nschedule, 4); /* the scenario's 2, the keys' 2 */
+	assert_int_equal(cfg.duration_ns, 85300 * SIM_NS_PER_MS + 1);
+
+	/* the recording: the resolved scenario, through YAML and back */
+	char *yaml = NULL;
+	assert_int_equal(scn_emit_resolved(&cfg, &yaml), 0);
+	if (getenv("SESSION_DEBUG"))
+		fputs(yaml, stderr);
+	struct model_config replay;
+	load(&replay, yaml);
+	free(yaml);
+	assert_int_equal(model_run_replication(&replay, 0, &b), 0);
+	assert_same_results(&a, &b);
+	assert_int_equal(a.nincidents, 1); /* the crash; a slow node is no incident */
+	model_results_fini(&a);
+	model_results_fini(&b);
+	model_config_fini(&replay);
+	model_config_fini(&cfg);
+}
+
+static void nothing_to_report_before_the_warmup_ends(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	load(&cfg, scenario);
+	struct model_session *s = model_session_create(&cfg, 0, NULL);
+	assert_non_null(s);
+	model_session_advance(s, 5 * SIM_NS_PER_S);
+	char msg[256];
+	assert_int_equal(model_session_recover(s, 3, msg, sizeof msg), -1);
+	assert_non_null(strstr(msg, "no failure to recover"));
+	struct model_results r;
+	assert_int_equal(model_session_finish(s, &r), EINVAL);
+	model_session_destroy(s);
+	model_config_fini(&cfg);
+}
+
+/* Regression: a step (ramp 0) used to ramp from the previous break. */
+static void a_step_keeps_the_rate_flat_until_it(void **state)
+{
+	(void)state;
+	struct wl_config wl = {.rate_per_s = 400, .nschedule = 2,
+			       .schedule = {{.at_ns = 52 * SIM_NS_PER_S, .rate_per_s = 440},
+					    {.at_ns = 70 * SIM_NS_PER_S, .rate_per_s = 396}}};
+	struct wl_profile p;
+	wl_profile_init(&p, &wl);
+	assert_true(wl_profile_rate_at(&p, 26 * SIM_NS_PER_S) == 400.0);
+	assert_true(wl_profile_rate_at(&p, 52 * SIM_NS_PER_S - 1) == 400.0);
+	assert_true(wl_profile_rate_at(&p, 52 * SIM_NS_PER_S) == 440.0);
+	assert_true(wl_profile_rate_at(&p, 69 * SIM_NS_PER_S) == 440.0);
+	assert_true(wl_profile_rate_at(&p, 99 * SIM_NS_PER_S) == 396.0);
+	/* 400/s for 52 s, then 440/s: 20800 + 440 expected arrivals at 53 s */
+	assert_int_equal(wl_profile_advance(&p, 0, 21240.0), 53 * SIM_NS_PER_S);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_step_keeps_the_rate_flat_until_it),
+		cmocka_unit_test(untouched_session_equals_a_plain_run),
+		cmocka_unit_test(session_with_actions_replays_from_its_recording),
+		cmocka_unit_test(nothing_to_report_before_the_warmup_ends),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
