@@ -125,7 +125,11 @@ REPORT_SRCS := \
 	report/dash_view.c \
 	report/sweep_doc.c \
 	report/sweep_write.c \
-	report/plan.c
+	report/plan.c \
+	report/plot.c \
+	report/plot_style.c \
+	report/plot_render.c \
+	report/plot_run.c
 
 CLI_SRCS := \
 	cli/main.c \
@@ -137,7 +141,8 @@ CLI_SRCS := \
 	cli/points.c \
 	cli/sweep.c \
 	cli/merge.c \
-	cli/plan.c
+	cli/plan.c \
+	cli/plot.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
               vrrp \
@@ -147,7 +152,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               session \
               dash_model \
               report_sweep \
-              capacity
+              capacity \
+              report_plot
 VALIDATION_TESTS := queueing model failures \
                     lb_failover \
                     app_failures \
@@ -265,7 +271,7 @@ check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST)
 	$(foreach t,$(FUZZ_TARGETS),echo "== fuzz corpus $(t)"; \
 		$(SAN_ENV) $(RUN_TEST) $(BUILD)/tests/fuzz/replay_$(t) $(FUZZ_SEEDS_$(t)) || fail=1;) \
 	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/dash_tmux.sh \
-		tests/e2e/sweep_cli.sh; do \
+		tests/e2e/sweep_cli.sh tests/e2e/plot_cli.sh; do \
 		echo "== $$e"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \

@@ -8,6 +8,8 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
+#include <stdio.h>
+
 enum cli_exit {
 	CLI_EXIT_OK = 0,
 	CLI_EXIT_SLO_MISSED = 1,
@@ -38,6 +40,15 @@ int cli_sets_add(struct cli_sets *s, const char *kv);
 /* Append "key=value" for shorthand `slot` (0..3); 0, or -1 without memory. */
 int cli_sets_shorthand(struct cli_sets *s, int slot, const char *key, const char *value);
 void cli_sets_fini(struct cli_sets *s);
+
+int cli_plot(int argc, char **argv);
+
+/* The figures of the result folder dir (cli/plot.c): written, rendered when
+ * gnuplot is there, their list on listing (NULL: nothing printed on
+ * success).  sub names the command in messages.  Returns an exit status. */
+struct rpt_plot_options;
+int cli_plot_folder(const char *sub, const char *dir, const struct rpt_plot_options *opts,
+		    FILE *listing);
 
 /* -j N: 0, or the usage error's exit status. */
 int cli_parse_jobs(const char *sub, const char *arg, int *jobs);

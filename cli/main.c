@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
 	{"run", cli_run, "run a scenario and report latency, throughput, utilization, errors, SLOs"},
 	{"check", cli_check, "validate a scenario and print it resolved, every default filled in"},
 	{"dash", cli_dash, "run a scenario live in the terminal: watch it, crash and slow nodes"},
+	{"plot", cli_plot, "draw a result folder's figures (gnuplot scripts, data, PNG and SVG)"},
 	{"demo", cli_demo, "run the reference tandem network and compare it with queueing theory"},
 	{"sweep", cli_sweep, "run a scenario over a grid of values (--vary), in parallel or in shards"},
 	{"merge", cli_merge, "combine the shards of a sweep into the files one machine writes"},

@@ -21,6 +21,7 @@
 #include "models/replications.h"
 #include "report/output.h"
 #include "report/outfile.h"
+#include "report/plot.h"
 #include "scenarios/loader.h"
 #include "scenarios/slo_expr.h"
 #include "sim/time.h"
@@ -36,8 +37,11 @@ static const char run_usage[] =
 	"  --set KEY=VALUE      override any scenario key, e.g. --set app.nodes=6\n"
 	"  --slo EXPR           an extra objective, e.g. 'p99<=250ms' or 'availability>=99.9%'\n"
 	"  --format FMT         text (default), json or csv\n"
-	"  --out DIR            also write summary.json, summary.csv, timeseries.csv and\n"
-	"                       scenario.yaml (the resolved scenario) into DIR\n"
+	"  --out DIR            also write summary.json, summary.csv, timeseries.csv,\n"
+	"                       latency_cdf.csv and scenario.yaml (the resolved scenario)\n"
+	"                       into DIR\n"
+	"  --plot               with --out: also draw the figures into DIR/plots (as\n"
+	"                       'tiersim plot DIR' does; docs/plots.md)\n"
 	"  -j N                 worker threads (default: all cores)\n"
 	"  --quiet              no report and no progress line; the exit status tells\n"
 	"\n"
@@ -55,6 +59,7 @@ struct run_options {
 	const char *out_dir;
 	int jobs;
 	bool quiet;
+	bool plot;           /* --plot: the figures of out_dir */
 	char *owned[3];      /* the "seed=N"-style strings built for shorthands */
 };
 
@@ -90,7 +95,7 @@ static int add_shorthand(struct run_options *o, int slot, const char *key, const
 static int parse_options(int argc, char **argv, struct run_options *o)
 {
 	enum { OPT_SEED = 256, OPT_REPS, OPT_DURATION, OPT_SET, OPT_SLO, OPT_FORMAT, OPT_OUT,
-	       OPT_QUIET, OPT_HELP };
+	       OPT_QUIET, OPT_HELP, OPT_PLOT };
 	static const struct option longopts[] = {
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"replications", required_argument, NULL, OPT_REPS},
@@ -100,6 +105,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"out", required_argument, NULL, OPT_OUT},
 		{"quiet", no_argument, NULL, OPT_QUIET},
+		{"plot", no_argument, NULL, OPT_PLOT},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -148,6 +154,9 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		case OPT_QUIET:
 			o->quiet = true;
 			break;
+		case OPT_PLOT:
+			o->plot = true;
+			break;
 		case 'j':
 			if (cli_parse_jobs("run", optarg, &o->jobs))
 				return CLI_EXIT_USAGE;
@@ -168,6 +177,10 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		return cli_usage_error("run", "unexpected argument '%s' (one scenario FILE per run)",
 				       argv[optind + 1]);
 	o->file = argv[optind];
+	/* The figures are drawn from the files of a result folder; without one
+	 * there is nowhere to draw them (checked before a long run, not after). */
+	if (o->plot && !o->out_dir)
+		return cli_usage_error("run", "--plot needs --out DIR (the figures go to DIR/plots)");
 	return 0;
 }
 
@@ -212,6 +225,7 @@ static int write_outputs(const char *dir, const struct rpt_summary *s, const cha
 		{"summary.json", rpt_json_writer, s},
 		{"summary.csv", rpt_summary_csv_writer, s},
 		{"timeseries.csv", rpt_timeseries_csv_writer, s},
+		{"latency_cdf.csv", rpt_latency_cdf_csv_writer, s},
 		{"scenario.yaml", write_text_file, resolved},
 	};
 	char err[512];
@@ -298,6 +312,10 @@ static int simulate_and_report(const struct run_options *o, struct model_config 
 	rc = 0;
 	if (o->out_dir)
 		rc = write_outputs(o->out_dir, &summary, resolved);
+	if (!rc && o->plot) {
+		struct rpt_plot_options po = {.max_lag_s = sim_ns_to_s(cfg->db.max_lag_ns)};
+		rc = cli_plot_folder("run", o->out_dir, &po, NULL);
+	}
 	if (!rc && !o->quiet && print_report(o, &summary) != 0) {
 		fprintf(stderr, "tiersim run: cannot write the report: %s\n", strerror(errno));
 		rc = CLI_EXIT_FAILURE;

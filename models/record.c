@@ -298,8 +298,10 @@ void rec_completed(struct recorder *rec, const struct wl_call *call, int64_t lat
 
 void rec_failed(struct recorder *rec, const struct wl_call *call, enum model_error cause)
 {
-	if (!rec->draining)
+	if (!rec->draining) {
 		rec->cur.failed++;
+		rec->cur.errors[cause]++;
+	}
 	count_by_send_window(rec, call, false);
 	if (!call->measured)
 		return;

@@ -80,6 +80,7 @@ struct model_window {
 	/* outcomes of the requests first sent in this window, whenever they
 	 * ended: what a failure did to the requests that met it */
 	uint64_t sent_completed, sent_failed;
+	uint64_t errors[ERR_COUNT]; /* `failed` by the cause of the final failure */
 	double latency_sum_s;   /* of requests completed in the window */
 	/* Percentiles per window come from a per-window histogram in the
 	 * aggregate; the model keeps p50/p90/p99 computed at window close. */

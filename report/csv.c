@@ -257,6 +257,8 @@ int rpt_write_timeseries_csv(const struct rpt_summary *s, FILE *out)
 		if (is_replica(&s->nodes[i]))
 			header_cell(&r, s->nodes[i].name, "_lag_s");
 	}
+	for (int e = 0; e < ERR_COUNT; e++)
+		header_cell(&r, "failed_", model_error_name((enum model_error)e));
 	end_row(&r);
 
 	for (size_t w = 0; w < s->nwindows; w++) {
@@ -280,6 +282,8 @@ int rpt_write_timeseries_csv(const struct rpt_summary *s, FILE *out)
 			if (is_replica(&s->nodes[i]))
 				cell_series(&r, d->node_lag[i]);
 		}
+		for (int e = 0; e < ERR_COUNT; e++)
+			cell_series(&r, d->errors[e]);
 		end_row(&r);
 	}
 	return finish(out);
@@ -293,4 +297,34 @@ int rpt_summary_csv_writer(const void *summary, FILE *out)
 int rpt_timeseries_csv_writer(const void *summary, FILE *out)
 {
 	return rpt_write_timeseries_csv(summary, out);
+}
+
+/* ---------------------------------------------------------------- latency CDF */
+
+static void cdf_rows(struct row *r, const struct rpt_traffic *t)
+{
+	for (size_t i = 0; i < RPT_CDF_POINTS; i++) {
+		cell_str(r, t->name);
+		cell_real(r, rpt_cdf_level(i), SUMMARY_DIGITS);
+		cell_num(r, t->latency_ms.cdf_ms[i]);
+		end_row(r);
+	}
+}
+
+int rpt_write_latency_cdf_csv(const struct rpt_summary *s, FILE *out)
+{
+	struct row r = {.out = out};
+	cell_str(&r, "class");
+	cell_str(&r, "quantile");
+	cell_str(&r, "latency_ms");
+	end_row(&r);
+	cdf_rows(&r, &s->all);
+	for (size_t k = 0; k < s->nclasses; k++)
+		cdf_rows(&r, &s->classes[k]);
+	return finish(out);
+}
+
+int rpt_latency_cdf_csv_writer(const void *summary, FILE *out)
+{
+	return rpt_write_latency_cdf_csv(summary, out);
 }

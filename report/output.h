@@ -23,10 +23,14 @@ int rpt_write_json(const struct rpt_summary *s, FILE *out);
 int rpt_write_summary_csv(const struct rpt_summary *s, FILE *out);
 /* A header row, then one row per window of the time series (csv.c). */
 int rpt_write_timeseries_csv(const struct rpt_summary *s, FILE *out);
+/* The latency CDF, long format: class,quantile,latency_ms; "all" first,
+ * then each class, RPT_CDF_POINTS rows each (csv.c). */
+int rpt_write_latency_cdf_csv(const struct rpt_summary *s, FILE *out);
 
 int rpt_text_writer(const void *summary, FILE *out);
 int rpt_json_writer(const void *summary, FILE *out);
 int rpt_summary_csv_writer(const void *summary, FILE *out);
 int rpt_timeseries_csv_writer(const void *summary, FILE *out);
+int rpt_latency_cdf_csv_writer(const void *summary, FILE *out);
 
 #endif

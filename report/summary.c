@@ -48,6 +48,23 @@ static double quantile_ms(const struct sim_histogram *h, double q)
 	return h->count ? sim_histogram_quantile(h, q) / 1e6 : NAN;
 }
 
+/* 0.001, 0.005, then 0.01 to 0.95 by 0.01, 0.951 to 0.999 by 0.001 (the
+ * tail, where distributions of latency bend), 0.9995, 0.9999.  Levels are
+ * k / 100 or k / 1000, correctly rounded like the literals 0.99 and 0.999 of
+ * the percentiles, so those points are the very same quantiles. */
+double rpt_cdf_level(size_t i)
+{
+	static const double low[] = {0.001, 0.005};
+	static const double high[] = {0.9995, 0.9999};
+	if (i < 2)
+		return low[i];
+	if (i < 97)
+		return (double)(i - 1) / 100.0;
+	if (i < 146)
+		return (double)(i - 96 + 950) / 1000.0;
+	return high[i - 146 < 2 ? i - 146 : 1];
+}
+
 /* The all-requests or one class view of a replication. */
 struct traffic_view {
 	uint64_t offered, completed, failed, unfinished;
@@ -101,6 +118,11 @@ static void fill_traffic(struct rpt_traffic *t, const struct model_results *reps
 		for (size_t r = 0; r < n; r++)
 			x[r] = quantile_ms(view_of(&reps[r], k).latency, q[i]);
 		*qs[i] = stat_of(x, n, 0, INFINITY);
+	}
+	for (size_t i = 0; i < RPT_CDF_POINTS; i++) {
+		for (size_t r = 0; r < n; r++)
+			x[r] = quantile_ms(view_of(&reps[r], k).latency, rpt_cdf_level(i));
+		t->latency_ms.cdf_ms[i] = stat_of(x, n, 0, INFINITY).mean;
 	}
 }
 
@@ -196,6 +218,7 @@ static void fill_window(struct rpt_summary *s, size_t w, const struct model_resu
 			p99 = {0};
 	struct mean_acc cp50[WL_MAX_CLASSES] = {{0}}, cp90[WL_MAX_CLASSES] = {{0}},
 			cp99[WL_MAX_CLASSES] = {{0}};
+	struct mean_acc errors[ERR_COUNT] = {{0}};
 	size_t have = 0;
 	for (size_t r = 0; r < n; r++) {
 		if (w >= reps[r].nwindows)
@@ -205,6 +228,8 @@ static void fill_window(struct rpt_summary *s, size_t w, const struct model_resu
 		acc_add(&offered, (double)mw->offered);
 		acc_add(&completed, (double)mw->completed);
 		acc_add(&failed, (double)mw->failed);
+		for (int e = 0; e < ERR_COUNT; e++)
+			acc_add(&errors[e], (double)mw->errors[e]);
 		acc_add(&p50, mw->p50_s * 1e3);
 		acc_add(&p90, mw->p90_s * 1e3);
 		acc_add(&p99, mw->p99_s * 1e3);
@@ -222,6 +247,8 @@ static void fill_window(struct rpt_summary *s, size_t w, const struct model_resu
 	d->offered = acc_mean(&offered);
 	d->completed = acc_mean(&completed);
 	d->failed = acc_mean(&failed);
+	for (int e = 0; e < ERR_COUNT; e++)
+		d->errors[e] = acc_mean(&errors[e]);
 	d->throughput_rps = ratio(d->completed, d->span_s);
 	d->p50_ms = acc_mean(&p50);
 	d->p90_ms = acc_mean(&p90);

@@ -56,9 +56,18 @@ struct rpt_stat {
 	size_t n;                      /* replications that define it */
 };
 
+/* The latency CDF (latency_cdf.csv, the plots): quantiles at fixed levels,
+ * 0.001 to 0.9999, the percentiles of the summary among them. */
+#define RPT_CDF_POINTS 148
+/* The level (0..1) of point i < RPT_CDF_POINTS, increasing. */
+double rpt_cdf_level(size_t i);
+
 struct rpt_latency {                   /* ms, of successful requests */
 	struct rpt_stat mean, p50, p90, p99, p999;
 	double max_ms;                 /* max over replications; NAN without completions */
+	/* the quantile at rpt_cdf_level(i), averaged over the replications
+	 * like p50..p999 (so the 0.99 point is p99's mean); NAN: no completions */
+	double cdf_ms[RPT_CDF_POINTS];
 };
 
 struct rpt_traffic {                   /* all requests, or one class */
@@ -93,6 +102,7 @@ struct rpt_window {
 	double time_s;                 /* start of the window (warm-up included) */
 	double span_s;                 /* its length (the last one may be shorter) */
 	double offered, completed, failed;
+	double errors[ERR_COUNT];      /* `failed` by the cause of the final failure */
 	double throughput_rps;         /* completed / span_s */
 	double p50_ms, p90_ms, p99_ms; /* NAN when no replication completed a request */
 	double class_p50_ms[WL_MAX_CLASSES], class_p90_ms[WL_MAX_CLASSES],

@@ -54,10 +54,10 @@ expect_usage_error "--out is a file" run scenarios/baseline.yaml $SHORT --out "$
 
 # --out: every file whole, no temporary left behind
 expect_status "--out" 0 run scenarios/baseline.yaml $SHORT --format json --out "$tmp/res"
-for f in summary.json summary.csv timeseries.csv scenario.yaml; do
+for f in summary.json summary.csv timeseries.csv latency_cdf.csv scenario.yaml; do
 	if [ -s "$tmp/res/$f" ]; then ok; else ko "--out: $f missing or empty"; fi
 done
-extra=$(ls -A "$tmp/res" | grep -cv '^\(summary.json\|summary.csv\|timeseries.csv\|scenario.yaml\)$')
+extra=$(ls -A "$tmp/res" | grep -cv '^\(summary.json\|summary.csv\|timeseries.csv\|latency_cdf.csv\|scenario.yaml\)$')
 if [ "$extra" -eq 0 ]; then ok; else ko "--out: $extra unexpected files"; fi
 if cmp -s "$tmp/out" "$tmp/res/summary.json"; then ok; else ko "stdout JSON differs from summary.json"; fi
 

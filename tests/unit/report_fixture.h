@@ -123,6 +123,7 @@ static inline void fx_fill(struct model_results *res, size_t r)
 		bool none = w == 2 || (w == 1 && r == 1);
 		mw->completed = none ? 0 : 9 + r;
 		mw->failed = 1;
+		mw->errors[ERR_QUEUE_TIMEOUT] = 1;
 		mw->p50_s = none ? NAN : 0.010 * (double)(r + 1);
 		mw->p90_s = none ? NAN : 0.020 * (double)(r + 1);
 		mw->p99_s = none ? NAN : 0.030 * (double)(r + 1);

@@ -17,7 +17,7 @@
 #include "report/output.h"
 #include "report_fixture.h"
 
-#define MAX_ROWS 512
+#define MAX_ROWS 1024
 #define MAX_COLS 64
 
 /* A parsed CSV: rows of cells (strdup'ed). */
@@ -172,7 +172,8 @@ static void test_timeseries_has_a_column_per_class_and_node_and_a_row_per_window
 {
 	const struct rpt_summary *s = *state;
 	struct table *t = parse(s, rpt_write_timeseries_csv);
-	size_t cols = 8 + 3 * s->nclasses + 2 * s->nnodes + 1; /* + db2_lag_s (the replica) */
+	size_t cols = 8 + 3 * s->nclasses + 2 * s->nnodes + 1 /* db2_lag_s (the replica) */ +
+		      ERR_COUNT;
 	assert_int_equal(t->nrows, 1 + s->nwindows);
 	for (size_t r = 0; r < t->nrows; r++)
 		assert_int_equal(t->ncols[r], cols);
@@ -184,13 +185,57 @@ static void test_timeseries_has_a_column_per_class_and_node_and_a_row_per_window
 	assert_string_equal(t->cell[0][16], "write_p99_ms");
 	assert_string_equal(t->cell[0][17], "lb1_utilization");
 	assert_string_equal(t->cell[0][18], "lb1_queue");
-	assert_string_equal(t->cell[0][cols - 2], "db2_queue");
-	assert_string_equal(t->cell[0][cols - 1], "db2_lag_s");
-	assert_string_equal(t->cell[0][cols - 4], "db1_queue"); /* the primary has no lag column */
+	assert_string_equal(t->cell[0][cols - 2 - ERR_COUNT], "db2_queue");
+	assert_string_equal(t->cell[0][cols - 1 - ERR_COUNT], "db2_lag_s");
+	assert_string_equal(t->cell[0][cols - 4 - ERR_COUNT], "db1_queue"); /* the primary: no lag */
+	assert_string_equal(t->cell[0][cols - ERR_COUNT], "failed_vip_unreachable");
+	assert_string_equal(t->cell[0][cols - 1], "failed_client_timeout");
+	/* every window's failures by cause add up to its `failed` */
+	for (size_t r = 1; r < t->nrows; r++) {
+		double sum = 0;
+		for (size_t c = cols - ERR_COUNT; c < cols; c++)
+			sum += strtod(t->cell[r][c], NULL);
+		assert_true(fabs(sum - strtod(t->cell[r][3], NULL)) < 1e-9);
+	}
 	assert_string_equal(t->cell[1][0], "0");
 	assert_string_equal(t->cell[3][0], "2");
 	assert_string_equal(t->cell[1][5], "20");
 	assert_string_equal(t->cell[2][2], "6.666667");  /* 7 significant digits */
+	table_free(t);
+}
+
+static void test_latency_cdf_has_every_level_per_class_and_the_percentiles_of_the_summary(
+	void **state)
+{
+	const struct rpt_summary *s = *state;
+	struct table *t = parse(s, rpt_write_latency_cdf_csv);
+	assert_int_equal(t->nrows, 1 + (1 + s->nclasses) * RPT_CDF_POINTS);
+	assert_string_equal(t->cell[0][0], "class");
+	assert_string_equal(t->cell[0][1], "quantile");
+	assert_string_equal(t->cell[0][2], "latency_ms");
+	size_t found = 0;
+	for (size_t r = 1; r < t->nrows; r++) {
+		assert_int_equal(t->ncols[r], 3);
+		const struct rpt_traffic *tr = r <= RPT_CDF_POINTS
+						       ? &s->all
+						       : &s->classes[(r - 1) / RPT_CDF_POINTS - 1];
+		assert_string_equal(t->cell[r][0], tr->name);
+		double q = strtod(t->cell[r][1], NULL);
+		assert_true(q == rpt_cdf_level((r - 1) % RPT_CDF_POINTS));
+		if (r > 1 && (r - 1) % RPT_CDF_POINTS) /* increasing levels, never decreasing values */
+			assert_true(q > strtod(t->cell[r - 1][1], NULL));
+		const struct rpt_stat *p = q == 0.5 ? &tr->latency_ms.p50 : q == 0.9 ? &tr->latency_ms.p90
+					   : q == 0.99 ? &tr->latency_ms.p99
+					   : q == 0.999 ? &tr->latency_ms.p999 : NULL;
+		if (!p)
+			continue;
+		found++;
+		char want[64] = "";
+		if (!isnan(p->mean))
+			snprintf(want, sizeof want, "%.10g", p->mean);
+		assert_string_equal(t->cell[r][2], want);
+	}
+	assert_int_equal(found, 4 * (1 + s->nclasses));
 	table_free(t);
 }
 
@@ -228,6 +273,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summary_has_header_and_six_cells_in_every_row),
+		cmocka_unit_test(test_latency_cdf_has_every_level_per_class_and_the_percentiles_of_the_summary),
 		cmocka_unit_test(test_summary_rows_carry_values_and_intervals),
 		cmocka_unit_test(test_undefined_values_are_empty_cells),
 		cmocka_unit_test(test_timeseries_has_a_column_per_class_and_node_and_a_row_per_window),

@@ -1,0 +1,124 @@
+#!/bin/sh
+# End to end: the figures, as a user draws them.
+# Every shipped scenario run with --out DIR --plot gets its scripts and data
+# in DIR/plots (and, when gnuplot is installed, each PNG and SVG, non-empty,
+# with not a word from gnuplot); `tiersim plot DIR` draws them again; with
+# gnuplot out of PATH the scripts and data are still written, one line says
+# so and the exit status is 0; bad usage exits 2 with one line.  Run from the
+# repository root; TIERSIM names the binary (default ./tiersim).  Ends with
+# "N passed, N failed".
+TIERSIM=${TIERSIM:-./tiersim}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tiersim_plot.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+ko() { echo "plot_cli: $1" >&2; failed=$((failed + 1)); }
+
+have_gnuplot=0
+if command -v gnuplot >/dev/null 2>&1; then have_gnuplot=1; fi
+
+# expect_status WHAT STATUS ARGS...: stdout to $tmp/out, stderr to $tmp/err
+expect_status() {
+	what=$1 want=$2
+	shift 2
+	"$TIERSIM" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else ko "$what: exit $got, expected $want"; cat "$tmp/err" >&2; fi
+}
+
+expect_usage_error() {
+	what=$1
+	shift
+	expect_status "$what" 2 "$@"
+	lines=$(wc -l <"$tmp/err")
+	if [ "$lines" -eq 1 ]; then ok; else ko "$what: $lines lines on stderr"; fi
+}
+
+# check_figures WHAT DIR NAMES...: scripts and data, and the pictures with gnuplot
+check_figures() {
+	what=$1 dir=$2
+	shift 2
+	for fig in "$@"; do
+		for ext in gp dat; do
+			if [ -s "$dir/plots/$fig.$ext" ]; then ok; else ko "$what: no $fig.$ext"; fi
+		done
+		if [ "$have_gnuplot" -eq 1 ]; then
+			for ext in png svg; do
+				if [ -s "$dir/plots/$fig.$ext" ]; then ok; else ko "$what: no $fig.$ext"; fi
+			done
+		fi
+	done
+	if ls -A "$dir/plots" | grep -q '^\.'; then ko "$what: a temporary file left"; else ok; fi
+}
+
+RUN_FIGURES="latency traffic utilization queues cdf"
+
+# every shipped scenario, short, as the golden tests run them
+for yaml in scenarios/*.yaml; do
+	name=$(basename "$yaml" .yaml)
+	extra="--duration 2m"
+	[ -f "tests/golden/$name.args" ] && extra=$(cat "tests/golden/$name.args")
+	# shellcheck disable=SC2086
+	"$TIERSIM" run "$yaml" $extra --replications 1 -j 2 --quiet --out "$tmp/$name" --plot \
+		>"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -le 1 ]; then ok; else ko "$name: run --plot exit $got"; cat "$tmp/err" >&2; fi
+	if [ -s "$tmp/err" ]; then ko "$name: run --plot said: $(head -n 1 "$tmp/err")"; else ok; fi
+	if [ -s "$tmp/out" ]; then ko "$name: --quiet printed"; else ok; fi
+	# shellcheck disable=SC2086
+	check_figures "$name" "$tmp/$name" $RUN_FIGURES
+done
+
+# tiersim plot draws an existing folder again, the same data
+cp "$tmp/baseline/plots/latency.dat" "$tmp/latency.before"
+rm -rf "$tmp/baseline/plots"
+expect_status "plot DIR" 0 plot "$tmp/baseline"
+# shellcheck disable=SC2086
+check_figures "plot DIR" "$tmp/baseline" $RUN_FIGURES
+if cmp -s "$tmp/latency.before" "$tmp/baseline/plots/latency.dat"; then ok; else
+	ko "plot DIR: latency.dat differs from run --plot's"; fi
+if grep -q "latency" "$tmp/out"; then ok; else ko "plot DIR: no list of figures"; fi
+if [ -s "$tmp/err" ]; then ko "plot DIR: said $(head -n 1 "$tmp/err")"; else ok; fi
+expect_status "plot --quiet" 0 plot "$tmp/baseline" --quiet
+if [ -s "$tmp/out" ]; then ko "plot --quiet printed"; else ok; fi
+
+# without gnuplot: one line, the scripts and data, exit 0
+mkdir "$tmp/empty-path"
+rm -rf "$tmp/baseline/plots"
+PATH="$tmp/empty-path" "$TIERSIM" plot "$tmp/baseline" >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ "$got" -eq 0 ]; then ok; else ko "no gnuplot: exit $got, expected 0"; fi
+if [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "gnuplot not found" "$tmp/err"; then ok; else
+	ko "no gnuplot: expected one line saying so, got: $(cat "$tmp/err")"; fi
+for fig in $RUN_FIGURES; do
+	if [ -s "$tmp/baseline/plots/$fig.gp" ] && [ -s "$tmp/baseline/plots/$fig.dat" ]; then ok; else
+		ko "no gnuplot: $fig.gp or $fig.dat missing"; fi
+	if [ -e "$tmp/baseline/plots/$fig.png" ]; then ko "no gnuplot: $fig.png drawn"; else ok; fi
+done
+PATH="$tmp/empty-path" "$TIERSIM" run scenarios/baseline.yaml --duration 90s --replications 1 \
+	--quiet --out "$tmp/nogp" --plot >"$tmp/out" 2>"$tmp/err"
+got=$?
+if [ "$got" -le 1 ]; then ok; else ko "run --plot without gnuplot: exit $got"; fi
+if [ "$(wc -l <"$tmp/err")" -eq 1 ]; then ok; else ko "run --plot without gnuplot: $(cat "$tmp/err")"; fi
+if [ -s "$tmp/nogp/plots/latency.gp" ]; then ok; else ko "run --plot without gnuplot: no script"; fi
+
+# the scripts render as they are, from their folder, as docs/plots.md says
+if [ "$have_gnuplot" -eq 1 ]; then
+	(cd "$tmp/baseline/plots" && rm -f latency.png && gnuplot latency.gp) 2>"$tmp/err"
+	if [ -s "$tmp/baseline/plots/latency.png" ] && [ ! -s "$tmp/err" ]; then ok; else
+		ko "gnuplot latency.gp by hand: $(cat "$tmp/err")"; fi
+fi
+
+# bad usage
+expect_usage_error "--plot without --out" run scenarios/baseline.yaml --plot
+expect_usage_error "plot without DIR" plot
+expect_usage_error "plot of a missing folder" plot "$tmp/no-such-folder"
+mkdir "$tmp/not-a-result"
+expect_usage_error "plot of a folder without summary.json" plot "$tmp/not-a-result"
+expect_usage_error "plot with an unknown option" plot "$tmp/baseline" --bogus
+expect_usage_error "plot with two folders" plot "$tmp/baseline" "$tmp/baseline"
+
+echo "plot_cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
