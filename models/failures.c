@@ -63,10 +63,16 @@ static void set_slow(struct arch *a, struct node *n, double factor)
 	n->slow_factor = factor;
 	for (int i = 0; i < n->nstations; i++)
 		sim_station_set_speed(&a->engine, n->stations[i], 1.0 / factor);
-	if (factor > 1.0)
+	/* A gray failure is an incident like any other: nothing detects it
+	 * (every health check passes), and it is over when the node is back to
+	 * speed. */
+	if (factor > 1.0) {
+		rec_node_down(&a->rec, n);
 		arch_event(a, MODEL_EVENT_NODE_SLOW, n, "%s slow x%g", n->name, factor);
-	else
+	} else {
+		rec_node_up(&a->rec, n);
 		arch_event(a, MODEL_EVENT_NODE_RECOVERED, n, "%s back to speed", n->name);
+	}
 }
 
 void node_fail(struct arch *a, struct node *n, enum node_health health)

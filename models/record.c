@@ -3,6 +3,7 @@
 #include "record.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,9 +378,13 @@ static void count_by_send_window(struct recorder *rec, const struct wl_call *cal
 /* restored_s and failed_requests of each incident, from the outcomes of the
  * requests by the window they were first sent in (so a time-out that ends a
  * request 10 s later still counts where the request met the failure): the
- * level before is the success ratio of the ten windows before the failure;
- * the incident is over at the start of the first window from the failure on
- * that is back at that level (to within 0.1%). */
+ * level before is the success ratio of the ten windows before the failure.
+ * A window is bad below that level (by more than 0.1%).  The incident is
+ * over at the start of the first good window after the last bad one while
+ * the node was failed (from the failure's window to its recovery, or to the
+ * end): a gray failure whose queues fill a minute in, or an outage that dips
+ * twice, is not over at its first good window.  No bad window in that span:
+ * the failure cost nothing visible, and it is over when it starts. */
 static void settle_incidents(struct recorder *rec)
 {
 	struct model_results *out = rec->out;
@@ -393,15 +398,25 @@ static void settle_incidents(struct recorder *rec)
 			ended += out->windows[w].sent_completed + out->windows[w].sent_failed;
 		}
 		double before = ended ? (double)done / (double)ended : 1.0;
+		size_t span_end = isnan(inc->recovered_s) ? out->nwindows
+				  : (size_t)(inc->recovered_s / window_s) + 1;
+		size_t last_bad = SIZE_MAX;
+		for (size_t w = first; w < span_end && w < out->nwindows; w++) {
+			double ok = window_success(&out->windows[w]);
+			if (!isnan(ok) && ok < before - 0.001)
+				last_bad = w;
+		}
+		if (last_bad == SIZE_MAX) {
+			inc->restored_s = inc->at_s;
+			continue;
+		}
 		for (size_t w = first; w < out->nwindows; w++) {
 			double ok = window_success(&out->windows[w]);
-			inc->failed_requests += out->windows[w].sent_failed;
-			if (!isnan(ok) && ok >= before - 0.001) {
-				/* the failure's own window may already be fine */
-				inc->restored_s = w == first ? inc->at_s : (double)w * window_s;
-				inc->failed_requests -= out->windows[w].sent_failed;
+			if (w > last_bad && !isnan(ok) && ok >= before - 0.001) {
+				inc->restored_s = (double)w * window_s;
 				break;
 			}
+			inc->failed_requests += out->windows[w].sent_failed;
 		}
 	}
 }

@@ -102,6 +102,25 @@ static void requests_before_detection_fail_without_retries_and_pass_with_redispa
 	assert_true(with < 100);
 }
 
+/* A gray failure is an incident: nothing detects it, it ends with the node
+ * back to speed. */
+static void a_slow_failure_is_an_incident_nobody_detects(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	config_with_web2_failure(&cfg, FAILURE_SLOW, 60 * SIM_NS_PER_S);
+	cfg.failures[0].factor = 4;
+	struct model_results r;
+	assert_int_equal(model_run_replication(&cfg, 0, &r), 0);
+	assert_int_equal(r.nincidents, 1);
+	assert_int_equal(r.incidents[0].kind, FAILURE_SLOW);
+	assert_true(isnan(r.incidents[0].detected_s));
+	assert_float_equal(r.incidents[0].at_s, 60.0, 1e-9);
+	assert_float_equal(r.incidents[0].recovered_s, 90.0, 1e-9);
+	model_results_fini(&r);
+	model_config_fini(&cfg);
+}
+
 /* The events a watcher (the dashboard) sees for one web crash, in order. */
 struct event_log {
 	struct model_event ev[64];
@@ -159,6 +178,7 @@ int main(void)
 		cmocka_unit_test(process_death_is_detected_in_4_to_6_s),
 		cmocka_unit_test(host_crash_is_detected_in_10_to_12_s),
 		cmocka_unit_test(a_web_crash_is_told_as_failed_marked_down_back_marked_up),
+		cmocka_unit_test(a_slow_failure_is_an_incident_nobody_detects),
 		cmocka_unit_test(requests_before_detection_fail_without_retries_and_pass_with_redispatch),
 	};
 	return cmocka_run_group_tests_name("validation: failures and detection", tests, NULL, NULL);
