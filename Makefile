@@ -104,7 +104,8 @@ MODELS_SRCS := \
 	models/session.c \
 	models/replication_lag.c \
 	models/replication_failover.c \
-	models/capacity.c
+	models/capacity.c \
+	models/availability.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -125,7 +126,8 @@ REPORT_SRCS := \
 	report/dash_view.c \
 	report/sweep_doc.c \
 	report/sweep_write.c \
-	report/plan.c
+	report/plan.c \
+	report/availability.c
 
 CLI_SRCS := \
 	cli/main.c \
@@ -137,7 +139,8 @@ CLI_SRCS := \
 	cli/points.c \
 	cli/sweep.c \
 	cli/merge.c \
-	cli/plan.c
+	cli/plan.c \
+	cli/availability.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
               vrrp \
@@ -152,7 +155,8 @@ VALIDATION_TESTS := queueing model failures \
                     lb_failover \
                     app_failures \
                     replication \
-                    plan
+                    plan \
+                    availability
 GOLDEN_TESTS := golden
 # libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
 FUZZ_TARGETS := scenario parsers set
