@@ -6,19 +6,22 @@
  * drawn from its own stream "failures.NAME" in the same order as
  * models/failures.c draws them, so a replication's failure instants are the
  * ones the request-level model would meet over the same horizon.  On top of
- * the renewal processes it keeps the roles the real system moves:
+ * the renewal processes it keeps the roles the real system moves, and the
+ * window during which a failure is not yet routed around.  A window lasts
+ * the longest it can (the phase of adverts and checks is random in the
+ * request-level model); what it costs is measured (below), so the mean loss
+ * is what counts:
  *  - the LB holding the VIP (keepalived): when it fails while the other LB
- *    is up, nobody answers for the takeover time (Master_Down_Interval of
- *    the backup less half an advert interval on average for a host crash:
- *    the crash falls uniformly between two adverts; the track script's mean
- *    detection plus the backup's skew for a process death); when both are
- *    down, the first to come back answers only after its own
- *    Master_Down_Interval (it boots as BACKUP and hears nobody).  With
- *    preempt, a returning LB of higher priority takes the VIP back at once
- *    (keepalived's hand-over loses nothing in the request model either).
- *  - HAProxy's view of a web server: a failed web server is in its detection
- *    window for the mean of DOMAIN §1.3's T_down (crash: I/2 + fall*Tc +
- *    (fall-1)*F; process death: I/2 + (fall-1)*F).
+ *    is up, nobody answers until the backup takes over: Master_Down_Interval
+ *    of the backup after the last advert, so up to that after a host crash;
+ *    the track script's fall x interval plus the backup's skew after a
+ *    process death.  When both are down, the first to come back answers
+ *    only after its own Master_Down_Interval (it boots as BACKUP and hears
+ *    nobody).  With preempt, a returning LB of higher priority takes the
+ *    VIP back at once (keepalived's hand-over loses nothing in the request
+ *    model either).
+ *  - HAProxy's view of a web server: DOMAIN §1.3's longest T_down (crash:
+ *    I + fall*Tc + (fall-1)*F; process death: I + (fall-1)*F).
  *  - the db primary (orchestrator): a failed primary opens a window of
  *    failover.detect + failover.promote, after which the lowest-numbered db
  *    node that is up is the primary; when no db node is up, the first back
@@ -31,10 +34,13 @@
  * starts with lb1 holding the VIP and db1 primary; the nodes of a tier are
  * alike).  Each distinct state is measured once (cached), by
  * state_replications request-level runs in which the down nodes fail at
- * t = 0 and have settled by the warm-up, and the nodes in their window fail
- * at the end of the warm-up and the run measures the requests sent during
- * the window (drained to their outcome, so a request that waits out a
- * failover by retransmitting its SYN counts as the success it is).
+ * t = 0 and have settled by the warm-up; the nodes in their window fail 1 s
+ * after the warm-up and the run measures the requests sent over the
+ * longest window and 1 s either side (drained to their outcome, so a
+ * request that waits out a failover by retransmitting its SYN counts as the
+ * success it is).  Replication i of the timeline weighs each state by that
+ * state's measurement i mod state_replications, so with as many
+ * measurements as replications the CI covers the measurement error too.
  * Complexity: O(events x nodes) per replication for the timeline, plus one
  * request-level run per distinct state and replication. */
 #include <errno.h>
@@ -58,8 +64,8 @@ void model_availability_options_init(struct avail_options *o)
 		.horizon_ns = 365 * 24 * 3600 * SIM_NS_PER_S,
 		.replications = 20,
 		.jobs = 0,
-		.state_measure_ns = 60 * SIM_NS_PER_S,
-		.state_replications = 4,
+		.state_measure_ns = 30 * SIM_NS_PER_S,
+		.state_replications = 0,
 	};
 }
 
@@ -500,7 +506,7 @@ static int measure_states(const struct model_config *cfg, const struct avail_opt
 	m.settle_ns += 10 * SIM_NS_PER_S; /* the failovers of the down nodes, and a margin */
 	if (cfg->warmup_ns > m.settle_ns)
 		m.settle_ns = cfg->warmup_ns;
-	unsigned sreps = o->state_replications ? o->state_replications : 1;
+	unsigned sreps = o->state_replications ? o->state_replications : o->replications;
 	struct avail_options oo = *o;
 	oo.state_replications = sreps;
 	m.o = &oo;

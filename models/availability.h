@@ -34,10 +34,12 @@ struct avail_options {
 	unsigned replications;    /* of the state-level simulation, >= 2 for a CI */
 	int jobs;                 /* threads for the states' request-level runs; <= 0: all */
 	int64_t state_measure_ns; /* measured length of a steady state's request-level run */
-	unsigned state_replications; /* request-level replications per state */
+	unsigned state_replications; /* request-level runs per state; 0: one per replication,
+	                              * so that the CI covers the measurement error too */
 };
 
-/* The defaults: 1 y, 20 replications, 60 s per state, 4 runs per state. */
+/* The defaults: 1 y, 20 replications, 30 s per steady state, one run of each
+ * state per replication. */
 void model_availability_options_init(struct avail_options *o);
 
 struct avail_state {
@@ -74,7 +76,7 @@ struct avail_results {
  * least one `random` failure and at most one per tier. */
 bool model_availability_supported(const struct model_config *cfg, char *why, size_t whylen);
 
-/* The detection window (ns) a failure of a node of `tier` opens when the
+/* The mean detection window (ns) a failure of a node of `tier` opens when the
  * node holds a role the system must move (the LB holding the VIP, the db
  * primary, any web server for HAProxy's checks); 0 for the app tier (nginx's
  * passive checks are part of the steady state measured). */
