@@ -44,7 +44,10 @@ static void lb_pair_config(struct model_config *c, uint64_t seed)
 	c->wl.rate_per_s = 100;
 	c->wl.timeout_ns = 500 * SIM_NS_PER_MS;
 	c->wl.retries = 0;
+	for (size_t i = 0; i < c->wl.nclasses; i++)
+		sim_dist_fini(&c->wl.classes[i].app);
 	c->wl.classes[0] = (struct wl_class_config){.name = "static", .share = 1.0};
+	sim_dist_init_const(&c->wl.classes[0].app, 0);
 	c->wl.nclasses = 1;
 	c->failures[0] = (struct failure_spec){
 		.kind = FAILURE_RANDOM, .tier = TIER_LB, .mode = FAILURE_CRASH,
