@@ -158,7 +158,7 @@ int rpt_availability_json(const struct rpt_availability *a, FILE *out)
 	set(&b, root, "seed", json_integer((json_int_t)a->seed));
 	set(&b, root, "horizon_s", json_real(r->horizon_s));
 	set(&b, root, "replications", json_integer((json_int_t)r->nreplications));
-	set(&b, root, "state_replications", json_integer((json_int_t)a->opts->state_replications));
+	set(&b, root, "state_replications", json_integer((json_int_t)r->state_replications));
 	set(&b, root, "state_measure_s", json_real((double)a->opts->state_measure_ns * 1e-9));
 	set(&b, root, "availability", estimate(&b, 1 - f.unavail.mean, 1 - f.unavail.hi,
 					       1 - f.unavail.lo));
