@@ -104,7 +104,8 @@ MODELS_SRCS := \
 	models/session.c \
 	models/replication_lag.c \
 	models/replication_failover.c \
-	models/capacity.c
+	models/capacity.c \
+	models/availability.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -129,7 +130,8 @@ REPORT_SRCS := \
 	report/plot.c \
 	report/plot_style.c \
 	report/plot_render.c \
-	report/plot_run.c
+	report/plot_run.c \
+	report/availability.c
 
 CLI_SRCS := \
 	cli/main.c \
@@ -142,7 +144,8 @@ CLI_SRCS := \
 	cli/sweep.c \
 	cli/merge.c \
 	cli/plan.c \
-	cli/plot.c
+	cli/plot.c \
+	cli/availability.c
 
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
               vrrp \
@@ -153,12 +156,14 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               dash_model \
               report_sweep \
               capacity \
-              report_plot
+              report_plot \
+              availability
 VALIDATION_TESTS := queueing model failures \
                     lb_failover \
                     app_failures \
                     replication \
-                    plan
+                    plan \
+                    availability
 GOLDEN_TESTS := golden
 # libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
 FUZZ_TARGETS := scenario parsers set
@@ -271,7 +276,7 @@ check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST)
 	$(foreach t,$(FUZZ_TARGETS),echo "== fuzz corpus $(t)"; \
 		$(SAN_ENV) $(RUN_TEST) $(BUILD)/tests/fuzz/replay_$(t) $(FUZZ_SEEDS_$(t)) || fail=1;) \
 	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/dash_tmux.sh \
-		tests/e2e/sweep_cli.sh tests/e2e/plot_cli.sh; do \
+		tests/e2e/sweep_cli.sh tests/e2e/plot_cli.sh tests/e2e/availability_cli.sh; do \
 		echo "== $$e"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \

@@ -25,6 +25,7 @@ int cli_dash(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_merge(int argc, char **argv);
 int cli_plan(int argc, char **argv);
+int cli_availability(int argc, char **argv);
 
 #include <stddef.h>
 

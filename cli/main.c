@@ -24,6 +24,7 @@ static const struct subcommand subcommands[] = {
 	{"sweep", cli_sweep, "run a scenario over a grid of values (--vary), in parallel or in shards"},
 	{"merge", cli_merge, "combine the shards of a sweep into the files one machine writes"},
 	{"plan", cli_plan, "cheapest node counts meeting the SLOs at a load, or the highest load"},
+	{"availability", cli_availability, "yearly availability, downtime and nines under the random failures"},
 };
 
 static void print_help(FILE *out)
