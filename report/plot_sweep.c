@@ -205,6 +205,18 @@ static void conf_label(const struct grid *g, size_t c, char *buf, size_t len)
 		snprintf(buf, len, "every point");
 }
 
+/* Configuration c has a 95% CI of key somewhere (none with one replication):
+ * a series without a point would make gnuplot warn. */
+static bool has_ci(const struct grid *g, size_t c, const char *key)
+{
+	for (size_t xi = 0; xi < g->axes[g->xaxis].n; xi++) {
+		json_t *ci = json_object_get(json_object_get(point_at(g, c, xi), key), "ci95");
+		if (json_is_number(json_array_get(ci, 0)) && json_is_number(json_array_get(ci, 1)))
+			return true;
+	}
+	return false;
+}
+
 static double stat_mean(const json_t *p, const char *key)
 {
 	return rpt_json_number(json_object_get(p, key), "mean");
@@ -232,7 +244,17 @@ static void x_axis(FILE *out, const struct grid *g)
 			fprintf(out, " %zu", i);
 		}
 		fprintf(out, ")\nset xrange [-0.5:%zu.5]\n", xa->n - 1);
-	} else if (xa->n == 1) { /* one value: a range around it, not [x:x] */
+	} else if (g->xaxis != g->rate && xa->n <= MAX_TICS) {
+		/* a few values (node counts): a tic at each, as given */
+		fputs("set xtics (", out);
+		for (size_t i = 0; i < xa->n; i++) {
+			fputs(i ? ", " : "", out);
+			rpt_plot_quote(out, json_string_value(json_array_get(xa->values, i)));
+			fprintf(out, " %.10g", xa->x[i]);
+		}
+		fputs(")\n", out);
+	}
+	if (xa->numeric && xa->n == 1) { /* one value: a range around it, not [x:x] */
 		double x = xa->x[0], w = x ? fabs(x) * 0.1 : 1;
 		fprintf(out, "set xrange [%.10g:%.10g]\n", x - w, x + w);
 	}
@@ -339,27 +361,40 @@ static int capacity_script(struct rpt_plot_input *in, FILE *out)
 	      out);
 	x_axis(out, &g);
 	size_t n = 0;
+	bool any_ci = false, any_knee = false;
 	for (size_t c = 0; c < g.nconf; c++) {
 		char label[512];
 		conf_label(&g, c, label, sizeof label);
 		const char *colour = rpt_plot_series_colour(c);
+		bool ci = has_ci(&g, c, "latency_p99_ms"), kn = knee(&g, c) >= 0;
+		any_ci = any_ci || ci;
+		any_knee = any_knee || kn;
 		rpt_plot_next(out, &n);
 		fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"p99_ms_%zu\" with linespoints "
 			"lw 2 pt 7 ps 1.2 lc rgb \"%s\" title ", c + 1, colour);
 		rpt_plot_quote(out, label);
+		if (ci) {
 		rpt_plot_next(out, &n);
 		fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"p99_ms_%zu\":\"p99_lo_%zu\":"
 			"\"p99_hi_%zu\" with yerrorbars lw 1.5 pt 7 ps 0 lc rgb \"%s\" notitle",
 			c + 1, c + 1, c + 1, colour);
-		rpt_plot_next(out, &n);
-		fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"knee_ms_%zu\" with points "
-			"pt 6 ps 3.5 lw 2.5 lc rgb \"#000000\" notitle", c + 1);
+		}
+		if (kn) {
+			rpt_plot_next(out, &n);
+			fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"knee_ms_%zu\" with points "
+				"pt 6 ps 3.5 lw 2.5 lc rgb \"#000000\" notitle", c + 1);
+		}
 	}
-	rpt_plot_next(out, &n);
-	fprintf(out, "keyentry with points pt 6 ps 3.5 lw 2.5 lc rgb \"#000000\" "
-		"title \"knee (p99 > %gx beyond)\"", KNEE_FACTOR);
-	rpt_plot_next(out, &n);
-	fputs("keyentry with yerrorbars lw 1.5 pt 0 lc rgb \"#555555\" title \"95% CI\"", out);
+	if (any_knee) {
+		rpt_plot_next(out, &n);
+		fprintf(out, "keyentry with points pt 6 ps 3.5 lw 2.5 lc rgb \"#000000\" "
+			"title \"knee (p99 > %gx beyond)\"", KNEE_FACTOR);
+	}
+	if (any_ci) {
+		rpt_plot_next(out, &n);
+		fputs("keyentry with yerrorbars lw 1.5 pt 7 ps 0 lc rgb \"#555555\" title \"95% CI\"",
+		      out);
+	}
 	rpt_plot_slo_lines(out, json_object_get(json_array_get(g.points, 0), "slo"), &n);
 	fputc('\n', out);
 	rpt_plot_script_end(out);
@@ -436,7 +471,10 @@ static int availability_script(struct rpt_plot_input *in, FILE *out)
 			low = target;
 	}
 	double pad = (100 - low) * 0.1 + 0.01;
-	rpt_plot_script_begin(out, in, &rpt_fig_sweep_availability, "availability");
+	char what[160];
+	snprintf(what, sizeof what, "availability against %s",
+		 g.xaxis == g.rate ? "offered load" : g.axes[g.xaxis].key);
+	rpt_plot_script_begin(out, in, &rpt_fig_sweep_availability, what);
 	fputs("set title title_text\n"
 	      "set ylabel \"availability (%)\"\n"
 	      "set format y \"%.3f\"\n",
@@ -445,6 +483,7 @@ static int availability_script(struct rpt_plot_input *in, FILE *out)
 	fputs("set offsets graph 0.04, graph 0.04, 0, 0\n", out);
 	x_axis(out, &g);
 	size_t n = 0;
+	bool any_ci = false;
 	for (size_t cf = 0; cf < g.nconf; cf++) {
 		char label[512];
 		conf_label(&g, cf, label, sizeof label);
@@ -453,14 +492,20 @@ static int availability_script(struct rpt_plot_input *in, FILE *out)
 		fprintf(out, "\"sweep_availability.dat\" using \"x\":(100*column(\"availability_%zu\")) "
 			"with linespoints lw 2 pt 7 ps 1.2 lc rgb \"%s\" title ", cf + 1, colour);
 		rpt_plot_quote(out, label);
+		if (!has_ci(&g, cf, "availability"))
+			continue;
+		any_ci = true;
 		rpt_plot_next(out, &n);
 		fprintf(out, "\"sweep_availability.dat\" using \"x\":(100*column(\"availability_%zu\")):"
 			"(100*column(\"availability_lo_%zu\")):(100*column(\"availability_hi_%zu\")) "
 			"with yerrorbars lw 1.5 pt 7 ps 0 lc rgb \"%s\" notitle", cf + 1, cf + 1, cf + 1,
 			colour);
 	}
-	rpt_plot_next(out, &n);
-	fputs("keyentry with yerrorbars lw 1.5 pt 0 lc rgb \"#555555\" title \"95% CI\"", out);
+	if (any_ci) {
+		rpt_plot_next(out, &n);
+		fputs("keyentry with yerrorbars lw 1.5 pt 7 ps 0 lc rgb \"#555555\" title \"95% CI\"",
+		      out);
+	}
 	json_array_foreach(checks, k, c) {
 		const char *metric = json_string_value(json_object_get(c, "metric"));
 		double target = rpt_json_number(c, "target");
@@ -559,9 +604,11 @@ static int heatmap_script(struct rpt_plot_input *in, FILE *out)
 		return -1;
 	int ya = 1 - g.xaxis;
 	double lo = INFINITY, hi = 0;
+	bool missed = false;
 	size_t k;
 	json_t *p;
 	json_array_foreach(g.points, k, p) {
+		missed = missed || !json_is_true(json_object_get(p, "slo_met"));
 		double p99 = stat_mean(p, "latency_p99_ms");
 		if (p99 > 0 && p99 < lo)
 			lo = p99;
@@ -573,9 +620,13 @@ static int heatmap_script(struct rpt_plot_input *in, FILE *out)
 	if (!(hi > lo * 1.01))
 		lo /= 1.5, hi *= 1.5;
 	rpt_plot_script_begin(out, in, &rpt_fig_heatmap, "p99 response time over the grid");
-	fputs("set title title_text\n"
-	      "set logscale cb\n"
-	      "set cblabel \"p99 response time (ms, log scale)\"\n"
+	/* a log scale when p99 spans a decade (a saturated corner next to an
+	 * idle one); within one, a log scale would have no tic to read */
+	bool logcb = hi >= 10 * lo;
+	fputs("set title title_text\n", out);
+	fputs(logcb ? "set logscale cb\nset cblabel \"p99 response time (ms, log scale)\"\n"
+		    : "set cblabel \"p99 response time (ms)\"\n", out);
+	fputs(
 	      /* light (fast) to dark (slow): viridis, colour-blind safe */
 	      "set palette defined (0 \"#FDE725\", 1 \"#5DC863\", 2 \"#21908C\", 3 \"#3B528B\", "
 	      "4 \"#440154\")\n"
@@ -598,10 +649,15 @@ static int heatmap_script(struct rpt_plot_input *in, FILE *out)
 		fputs("\"heatmap.dat\" using \"x_pos\":\"y_pos\":(strcol(\"label\")) with labels "
 		      "boxed font \",13\" notitle", out);
 	}
+	if (missed) {
 	rpt_plot_next(out, &n);
 	fputs("\"heatmap.dat\" using \"x_pos\":(column(\"slo_met\") != 0 ? NaN : column(\"y_pos\")):"
 	      "(0.47):(0.47) with boxxyerror lc rgb \"#D55E00\" lw 4 fs empty "
 	      "title \"an SLO missed\"", out);
+	} else {
+		rpt_plot_next(out, &n);
+		fputs("keyentry with boxes fs empty lc rgb \"#FFFFFF\" title \"every SLO met\"", out);
+	}
 	fputc('\n', out);
 	rpt_plot_script_end(out);
 	grid_free(&g);
