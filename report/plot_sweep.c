@@ -374,10 +374,10 @@ static int capacity_script(struct rpt_plot_input *in, FILE *out)
 			"lw 2 pt 7 ps 1.2 lc rgb \"%s\" title ", c + 1, colour);
 		rpt_plot_quote(out, label);
 		if (ci) {
-		rpt_plot_next(out, &n);
-		fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"p99_ms_%zu\":\"p99_lo_%zu\":"
-			"\"p99_hi_%zu\" with yerrorbars lw 1.5 pt 7 ps 0 lc rgb \"%s\" notitle",
-			c + 1, c + 1, c + 1, colour);
+			rpt_plot_next(out, &n);
+			fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"p99_ms_%zu\":"
+				"\"p99_lo_%zu\":\"p99_hi_%zu\" with yerrorbars lw 1.5 pt 7 ps 0 "
+				"lc rgb \"%s\" notitle", c + 1, c + 1, c + 1, colour);
 		}
 		if (kn) {
 			rpt_plot_next(out, &n);
@@ -650,10 +650,10 @@ static int heatmap_script(struct rpt_plot_input *in, FILE *out)
 		      "boxed font \",13\" notitle", out);
 	}
 	if (missed) {
-	rpt_plot_next(out, &n);
-	fputs("\"heatmap.dat\" using \"x_pos\":(column(\"slo_met\") != 0 ? NaN : column(\"y_pos\")):"
-	      "(0.47):(0.47) with boxxyerror lc rgb \"#D55E00\" lw 4 fs empty "
-	      "title \"an SLO missed\"", out);
+		rpt_plot_next(out, &n);
+		fputs("\"heatmap.dat\" using \"x_pos\":(column(\"slo_met\") != 0 ? NaN : "
+		      "column(\"y_pos\")):(0.47):(0.47) with boxxyerror lc rgb \"#D55E00\" lw 4 "
+		      "fs empty title \"an SLO missed\"", out);
 	} else {
 		rpt_plot_next(out, &n);
 		fputs("keyentry with boxes fs empty lc rgb \"#FFFFFF\" title \"every SLO met\"", out);
