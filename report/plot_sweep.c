@@ -222,8 +222,18 @@ static double stat_mean(const json_t *p, const char *key)
 	return rpt_json_number(json_object_get(p, key), "mean");
 }
 
-/* The x axis: its label, and tic labels for an axis of names. */
-static void x_axis(FILE *out, const struct grid *g)
+/* Configuration c has a value of key at some load: a shard's folder may
+ * lack every point of a configuration, which then has no line. */
+static bool has_value(const struct grid *g, size_t c, const char *key)
+{
+	for (size_t xi = 0; xi < g->axes[g->xaxis].n; xi++)
+		if (!isnan(stat_mean(point_at(g, c, xi), key)))
+			return true;
+	return false;
+}
+
+/* The x axis: its label, its range, and tic labels for an axis of names. */
+static void x_axis(FILE *out, const struct grid *g, bool from_zero)
 {
 	const struct axis *xa = &g->axes[g->xaxis];
 	if (g->xaxis == g->rate)
@@ -254,10 +264,19 @@ static void x_axis(FILE *out, const struct grid *g)
 		}
 		fputs(")\n", out);
 	}
-	if (xa->numeric && xa->n == 1) { /* one value: a range around it, not [x:x] */
-		double x = xa->x[0], w = x ? fabs(x) * 0.1 : 1;
-		fprintf(out, "set xrange [%.10g:%.10g]\n", x - w, x + w);
+	if (!xa->numeric)
+		return;
+	/* the whole grid's range (a shard's folder may have one value), from 0
+	 * for the load; never empty */
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < xa->n; i++) {
+		lo = fmin(lo, xa->x[i]);
+		hi = fmax(hi, xa->x[i]);
 	}
+	if (from_zero && lo > 0)
+		lo = 0;
+	double pad = hi > lo ? (hi - lo) * 0.04 : (hi ? fabs(hi) * 0.1 : 1);
+	fprintf(out, "set xrange [%.10g:%.10g]\n", from_zero && lo == 0 ? 0 : lo - pad, hi + pad);
 }
 
 /* A sweep.json number the sweep printed, for a .dat cell. */
@@ -356,29 +375,32 @@ static int capacity_script(struct rpt_plot_input *in, FILE *out)
 			      "capacity curve, p99 response time against offered load");
 	fputs("set title title_text\n"
 	      "set ylabel \"p99 response time (ms, log scale)\"\n"
-	      "set logscale y\n"
-	      "set xrange [0:*]\n",
+	      "set logscale y\n",
 	      out);
-	x_axis(out, &g);
+	x_axis(out, &g, true);
 	size_t n = 0;
 	bool any_ci = false, any_knee = false;
 	for (size_t c = 0; c < g.nconf; c++) {
 		char label[512];
 		conf_label(&g, c, label, sizeof label);
 		const char *colour = rpt_plot_series_colour(c);
+		if (!has_value(&g, c, "latency_p99_ms"))
+			continue;
 		bool ci = has_ci(&g, c, "latency_p99_ms"), kn = knee(&g, c) >= 0;
 		any_ci = any_ci || ci;
 		any_knee = any_knee || kn;
-		rpt_plot_next(out, &n);
-		fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"p99_ms_%zu\" with linespoints "
-			"lw 2 pt 7 ps 1.2 lc rgb \"%s\" title ", c + 1, colour);
-		rpt_plot_quote(out, label);
+		/* the bars first: their centre mark is drawn hollow, the line's
+		 * filled point goes on top */
 		if (ci) {
 			rpt_plot_next(out, &n);
 			fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"p99_ms_%zu\":"
 				"\"p99_lo_%zu\":\"p99_hi_%zu\" with yerrorbars lw 1.5 pt 7 ps 0 "
 				"lc rgb \"%s\" notitle", c + 1, c + 1, c + 1, colour);
 		}
+		rpt_plot_next(out, &n);
+		fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"p99_ms_%zu\" with linespoints "
+			"lw 2 pt 7 ps 1.2 lc rgb \"%s\" title ", c + 1, colour);
+		rpt_plot_quote(out, label);
 		if (kn) {
 			rpt_plot_next(out, &n);
 			fprintf(out, "\"capacity.dat\" using \"offered_rps\":\"knee_ms_%zu\" with points "
@@ -480,26 +502,27 @@ static int availability_script(struct rpt_plot_input *in, FILE *out)
 	      "set format y \"%.3f\"\n",
 	      out);
 	fprintf(out, "set yrange [%.10g:%.10g]\n", low - pad, 100 + pad);
-	fputs("set offsets graph 0.04, graph 0.04, 0, 0\n", out);
-	x_axis(out, &g);
+	x_axis(out, &g, false);
 	size_t n = 0;
 	bool any_ci = false;
 	for (size_t cf = 0; cf < g.nconf; cf++) {
 		char label[512];
 		conf_label(&g, cf, label, sizeof label);
 		const char *colour = rpt_plot_series_colour(cf);
+		if (!has_value(&g, cf, "availability"))
+			continue;
+		if (has_ci(&g, cf, "availability")) { /* first, as on the capacity curve */
+			any_ci = true;
+			rpt_plot_next(out, &n);
+			fprintf(out, "\"sweep_availability.dat\" using \"x\":"
+				"(100*column(\"availability_%zu\")):(100*column(\"availability_lo_%zu\")):"
+				"(100*column(\"availability_hi_%zu\")) with yerrorbars lw 1.5 pt 7 ps 0 "
+				"lc rgb \"%s\" notitle", cf + 1, cf + 1, cf + 1, colour);
+		}
 		rpt_plot_next(out, &n);
 		fprintf(out, "\"sweep_availability.dat\" using \"x\":(100*column(\"availability_%zu\")) "
 			"with linespoints lw 2 pt 7 ps 1.2 lc rgb \"%s\" title ", cf + 1, colour);
 		rpt_plot_quote(out, label);
-		if (!has_ci(&g, cf, "availability"))
-			continue;
-		any_ci = true;
-		rpt_plot_next(out, &n);
-		fprintf(out, "\"sweep_availability.dat\" using \"x\":(100*column(\"availability_%zu\")):"
-			"(100*column(\"availability_lo_%zu\")):(100*column(\"availability_hi_%zu\")) "
-			"with yerrorbars lw 1.5 pt 7 ps 0 lc rgb \"%s\" notitle", cf + 1, cf + 1, cf + 1,
-			colour);
 	}
 	if (any_ci) {
 		rpt_plot_next(out, &n);
