@@ -605,6 +605,8 @@ static void pos_tics(FILE *out, const char *which, const struct axis *ax)
 		fprintf(out, " %zu", i);
 	}
 	fprintf(out, ")\nset %srange [-0.5:%zu.5]\n", which, ax->n - 1);
+	if (which[0] == 'x' && (ax->n + step - 1) / step > 6) /* would run into each other */
+		fputs("set xtics rotate by 30 right\n", out);
 }
 
 static void axis_label(FILE *out, const char *which, const struct axis *ax, bool rate)
