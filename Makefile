@@ -131,7 +131,9 @@ REPORT_SRCS := \
 	report/plot_style.c \
 	report/plot_render.c \
 	report/plot_run.c \
-	report/availability.c
+	report/availability.c \
+	report/plot_sweep.c \
+	report/plot_plan.c
 
 CLI_SRCS := \
 	cli/main.c \

@@ -80,6 +80,8 @@ static const char plan_usage[] =
 	"  -j N                 worker threads (default: all cores)\n"
 	"  --out DIR            also write plan.json into DIR\n"
 	"  --quiet              no report on stdout\n"
+	"  --plot               with --out: also draw the figure into DIR/plots (as\n"
+	"                       'tiersim plot DIR' does; docs/plots.md)\n"
 	"\n"
 	"exit status: 0 an answer, 1 no node count (or load) meets the SLOs, 2 bad usage or input\n";
 
@@ -97,6 +99,7 @@ struct plan_options {
 	int jobs;
 	const char *out_dir;
 	bool quiet;
+	bool plot;           /* --plot: the figures of out_dir */
 };
 
 static void options_fini(struct plan_options *o)
@@ -140,7 +143,7 @@ static int parse_cost(struct plan_options *o, const char *arg)
 static int parse_options(int argc, char **argv, struct plan_options *o)
 {
 	enum { OPT_LOAD = 256, OPT_MAX_LOAD, OPT_SLO, OPT_N1, OPT_COST, OPT_MAX_NODES, OPT_RES,
-	       OPT_REPS, OPT_DURATION, OPT_SEED, OPT_SET, OPT_OUT, OPT_QUIET, OPT_HELP };
+	       OPT_REPS, OPT_DURATION, OPT_SEED, OPT_SET, OPT_OUT, OPT_QUIET, OPT_HELP, OPT_PLOT };
 	static const struct option longopts[] = {
 		{"load", required_argument, NULL, OPT_LOAD},
 		{"max-load", no_argument, NULL, OPT_MAX_LOAD},
@@ -156,6 +159,7 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 		{"out", required_argument, NULL, OPT_OUT},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"help", no_argument, NULL, OPT_HELP},
+		{"plot", no_argument, NULL, OPT_PLOT},
 		{NULL, 0, NULL, 0},
 	};
 	struct sim_parse_error err;
@@ -220,6 +224,9 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 		case OPT_QUIET:
 			o->quiet = true;
 			break;
+		case OPT_PLOT:
+			o->plot = true;
+			break;
 		case 'j':
 			if (cli_parse_jobs("plan", optarg, &o->jobs))
 				return CLI_EXIT_USAGE;
@@ -242,6 +249,8 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 	o->file = argv[optind];
 	if (o->max_load == (o->load_rps > 0))
 		return cli_usage_error("plan", "give exactly one of --load RATE and --max-load");
+	if (o->plot && !o->out_dir)
+		return cli_usage_error("plan", "--plot needs --out DIR (the figures go to DIR/plots)");
 	return 0;
 }
 
@@ -785,6 +794,8 @@ int cli_plan(int argc, char **argv)
 	p.nsteps = pl.nsteps;
 	if (!rc)
 		rc = write_plan(&o, &p);
+	if (!rc && o.plot)
+		rc = cli_plot_folder("plan", o.out_dir, NULL, NULL);
 	if (!rc && !p.found)
 		rc = CLI_EXIT_SLO_MISSED;
 	free(resolved);

@@ -23,7 +23,8 @@
 static const char plot_usage[] =
 	"usage: tiersim plot DIR [--quiet]\n"
 	"\n"
-	"Draw the figures of a result folder written by 'tiersim run --out DIR':\n"
+	"Draw the figures of a result folder written by 'tiersim run', 'sweep' or\n"
+	"'plan' with --out DIR:\n"
 	"for each figure, DIR/plots/NAME.gp (a gnuplot script) and NAME.dat (its\n"
 	"data), rendered to NAME.png (1280x720) and NAME.svg when gnuplot is\n"
 	"installed.  Without gnuplot the scripts and data are still written.\n"

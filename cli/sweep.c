@@ -57,6 +57,8 @@ static const char sweep_usage[] =
 	"  --shard I/N          run only shard I of N (points whose index is I-1 mod N);\n"
 	"                       combine the shards' folders with 'tiersim merge'\n"
 	"  --quiet              no table on stdout\n"
+	"  --plot               with --out: also draw the figures into DIR/plots (as\n"
+	"                       'tiersim plot DIR' does; docs/plots.md)\n"
 	"\n"
 	"exit status: 0 ok (points that miss an SLO say so in the table), 2 bad usage or input\n";
 
@@ -78,6 +80,7 @@ struct sweep_options {
 	const char *out_dir;
 	size_t shard_index, shard_count; /* 0/0: the whole grid */
 	bool quiet;
+	bool plot;             /* --plot: the figures of out_dir */
 };
 
 static void options_fini(struct sweep_options *o)
@@ -219,7 +222,7 @@ static int parse_shard(const char *sub, struct sweep_options *o, const char *arg
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
 	enum { OPT_VARY = 256, OPT_REPS, OPT_DURATION, OPT_SEED, OPT_SET, OPT_SLO, OPT_OUT,
-	       OPT_SHARD, OPT_QUIET, OPT_HELP };
+	       OPT_SHARD, OPT_QUIET, OPT_HELP, OPT_PLOT };
 	static const struct option longopts[] = {
 		{"vary", required_argument, NULL, OPT_VARY},
 		{"replications", required_argument, NULL, OPT_REPS},
@@ -231,6 +234,7 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 		{"shard", required_argument, NULL, OPT_SHARD},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"help", no_argument, NULL, OPT_HELP},
+		{"plot", no_argument, NULL, OPT_PLOT},
 		{NULL, 0, NULL, 0},
 	};
 	struct sim_parse_error err;
@@ -275,6 +279,9 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 		case OPT_QUIET:
 			o->quiet = true;
 			break;
+		case OPT_PLOT:
+			o->plot = true;
+			break;
 		case 'j':
 			if (cli_parse_jobs("sweep", optarg, &o->jobs))
 				return CLI_EXIT_USAGE;
@@ -297,6 +304,8 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 	o->file = argv[optind];
 	if (o->naxes == 0)
 		return cli_usage_error("sweep", "nothing to sweep: give at least one --vary KEY=VALUES");
+	if (o->plot && !o->out_dir)
+		return cli_usage_error("sweep", "--plot needs --out DIR (the figures go to DIR/plots)");
 	return 0;
 }
 
@@ -545,6 +554,8 @@ int cli_sweep(int argc, char **argv)
 		rc = cli_prepare_out_dir("sweep", o.out_dir ? o.out_dir : ".");
 	if (!rc)
 		rc = run_grid(&o, &base);
+	if (!rc && o.plot)
+		rc = cli_plot_folder("sweep", o.out_dir, NULL, NULL);
 	model_config_fini(&base);
 	options_fini(&o);
 	return rc;

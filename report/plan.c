@@ -245,6 +245,25 @@ static json_t *variant_json(struct jb *b, const struct rpt_plan_variant *v)
 	return o;
 }
 
+/* The candidate's margin on each check, taken on its worst variant (empty
+ * for a skipped candidate: nothing was simulated). */
+static json_t *margins_json(struct jb *b, const struct rpt_plan_step *st)
+{
+	json_t *margins = json_array();
+	size_t nslo = st->nvariants ? st->variants[0].row.nslo : 0;
+	for (size_t i = 0; i < nslo; i++) {
+		const struct rpt_plan_variant *w = worst_variant(st, i);
+		const struct rpt_slo_result *r = &w->row.slo[i];
+		json_t *m = json_object();
+		set(b, m, "metric", json_string(r->metric));
+		set(b, m, "value", num(r->value));
+		set(b, m, "margin", num(rpt_plan_margin(r)));
+		set(b, m, "worst_down", w->down < 0 ? json_null() : json_string(down_name(w->down)));
+		push(b, margins, m);
+	}
+	return margins;
+}
+
 static json_t *step_json(struct jb *b, const struct rpt_plan_step *st)
 {
 	json_t *o = json_object();
@@ -258,6 +277,7 @@ static json_t *step_json(struct jb *b, const struct rpt_plan_step *st)
 	for (size_t v = 0; v < st->nvariants; v++)
 		push(b, vars, variant_json(b, &st->variants[v]));
 	set(b, o, "variants", vars);
+	set(b, o, "margins", margins_json(b, st));
 	return o;
 }
 
@@ -290,6 +310,7 @@ static json_t *answer_json(struct jb *b, const struct rpt_plan *p)
 		push(b, margins, m);
 	}
 	set(b, o, "margins", margins);
+	set(b, o, "tried_index", json_integer((json_int_t)p->answer_step));
 	return o;
 }
 

@@ -31,6 +31,11 @@ static const struct rpt_figure *const figures[] = {
 	&rpt_fig_lag,
 	&rpt_fig_cdf,
 	&rpt_fig_nodes,
+	&rpt_fig_capacity,
+	&rpt_fig_sweep_availability,
+	&rpt_fig_heatmap,
+	&rpt_fig_plan,
+	/* availability's downtime by cause: one line here (plot_figure.h) */
 };
 
 #define MAX_FILES 8
@@ -453,7 +458,7 @@ int rpt_plot_write(struct rpt_plot_input *in, struct rpt_plot_written *written, 
 			snprintf(err, errlen, "%s", in->err);
 		else
 			snprintf(err, errlen, "%s: no summary.json (not a folder written by "
-				 "'tiersim run --out')", in->dir);
+				 "'tiersim run', 'sweep' or 'plan' with --out)", in->dir);
 		return EINVAL;
 	}
 	return 0;

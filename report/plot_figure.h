@@ -46,6 +46,12 @@ struct rpt_figure {
 /* The run's figures (plot_run.c). */
 extern const struct rpt_figure rpt_fig_latency, rpt_fig_traffic, rpt_fig_utilization,
 	rpt_fig_queues, rpt_fig_lag, rpt_fig_cdf, rpt_fig_nodes;
+/* A sweep's figures (plot_sweep.c) and the planner's (plot_plan.c). */
+extern const struct rpt_figure rpt_fig_capacity, rpt_fig_sweep_availability, rpt_fig_heatmap;
+extern const struct rpt_figure rpt_fig_plan;
+/* Availability's figures (downtime by cause, with CIs) go here, in their own
+ * report/plot_availability.c reading the folder's file of
+ * `tiersim availability --out DIR` (docs/plots.md, "Adding figures"). */
 
 /* ---------------------------------------------------------------- the folder (plot.c) */
 
@@ -84,6 +90,15 @@ void rpt_plot_dat_real(FILE *out, bool first, double x);
 /* A column name as a data file's header row spells it (blanks as '_'), for
  * a script's column("..."). */
 void rpt_plot_dat_name(const char *name, char *buf, size_t len);
+
+/* A JSON number as a data file's cell, with the JSON's 10 significant
+ * digits (the number as the file holds it); NaN for null or absent. */
+void rpt_plot_dat_json(FILE *out, bool first, const json_t *v);
+/* "plot " the first time, ", \" after: n counts the elements written. */
+void rpt_plot_next(FILE *out, size_t *n);
+/* Each latency objective of checks ([{metric, op, target, unit}], unit "ms")
+ * as a dashed horizontal line with its legend entry. */
+void rpt_plot_slo_lines(FILE *out, const json_t *checks, size_t *n);
 
 /* The script's header comment, the shared style and the opening of the
  * PNG/SVG loop; title is "SCENARIO: what" (the scenario is prepended). */

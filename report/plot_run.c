@@ -97,12 +97,6 @@ static const struct rpt_table *series(struct rpt_plot_input *in)
 	return t && rpt_table_col(t, "time_s") >= 0 ? t : NULL;
 }
 
-/* "plot" the first time, ", \" after. */
-static void next_plot(FILE *out, size_t *n)
-{
-	fputs(*n ? ", \\\n     " : "plot ", out);
-	(*n)++;
-}
 
 /* A column by name in a gnuplot using spec: (column("name")), the name as
  * the .dat header row spells it. */
@@ -142,22 +136,8 @@ static int latency_data(struct rpt_plot_input *in, FILE *out)
 /* The scenario's latency objectives as horizontal lines. */
 static void slo_lines(FILE *out, struct rpt_plot_input *in, size_t *n)
 {
-	json_t *checks = json_object_get(json_object_get(rpt_plot_json(in, "summary.json"), "slo"),
-					 "checks");
-	size_t i;
-	json_t *c;
-	json_array_foreach(checks, i, c) {
-		const char *unit = json_string_value(json_object_get(c, "unit"));
-		const char *metric = json_string_value(json_object_get(c, "metric"));
-		double target = rpt_json_number(c, "target");
-		if (!unit || strcmp(unit, "ms") || !metric || !(target > 0))
-			continue;
-		char text[96];
-		snprintf(text, sizeof text, "SLO %s \u2264 %.6g ms", metric, target);
-		next_plot(out, n);
-		fprintf(out, "%.10g with lines dt 2 lw 2 lc rgb \"#555555\" title ", target);
-		rpt_plot_quote(out, text);
-	}
+	rpt_plot_slo_lines(out, json_object_get(json_object_get(rpt_plot_json(in, "summary.json"),
+								 "slo"), "checks"), n);
 }
 
 /* The same objectives on the CDF: vertical lines at their targets (n NULL),
@@ -181,7 +161,7 @@ static void slo_marks(FILE *out, struct rpt_plot_input *in, size_t *n)
 				"lw 2 lc rgb \"#555555\"\n", 200 + i, target, target);
 			continue;
 		}
-		next_plot(out, n);
+		rpt_plot_next(out, n);
 		fputs("keyentry with lines dt 2 lw 2 lc rgb \"#555555\" title ", out);
 		rpt_plot_quote(out, text);
 	}
@@ -200,7 +180,7 @@ static int latency_script(struct rpt_plot_input *in, FILE *out)
 	for (size_t i = 0; i < 3; i++) {
 		if (!col_defined(t, rpt_table_col(t, pct_cols[i])))
 			continue;
-		next_plot(out, &n);
+		rpt_plot_next(out, &n);
 		fprintf(out, "\"latency.dat\" using %s:", x);
 		col_ref(out, pct_cols[i]);
 		fprintf(out, " with lines lw %d lc rgb \"%s\" title \"%.3s\"", i == 2 ? 3 : 2,
@@ -347,7 +327,7 @@ static int traffic_script(struct rpt_plot_input *in, FILE *out)
 		for (size_t i = nc; i-- > 0;) { /* the legend reads like the stack, top down */
 			char top[80], below[80];
 			snprintf(top, sizeof top, "%s_top", c[i].name);
-			next_plot(out, &n);
+			rpt_plot_next(out, &n);
 			fprintf(out, "\"traffic.dat\" using %s:", x);
 			if (i == 0) {
 				fputs("(0):", out);
@@ -458,7 +438,7 @@ static int node_script(struct rpt_plot_input *in, const struct rpt_figure *fig, 
 			const char *name = t->names[g.cols[i]];
 			rpt_plot_node_colour(tier, i - from, to - from, colour);
 			stem(name, suffix, node, sizeof node);
-			next_plot(out, &n);
+			rpt_plot_next(out, &n);
 			fprintf(out, "\"%s.dat\" using %s:(%s*", fig->name, x, scale == 100 ? "100" : "1");
 			col_ref(out, name);
 			fprintf(out, ") with lines lw 2 dt %zu lc rgb \"%s\" title ", 1 + (i - from) % 3,
@@ -538,14 +518,14 @@ static int lag_script(struct rpt_plot_input *in, FILE *out)
 		char colour[8], node[64];
 		stem(t->names[cols[i]], LAG_SUFFIX, node, sizeof node);
 		rpt_plot_node_colour(rpt_plot_node_tier(in, node), i, n, colour);
-		next_plot(out, &np);
+		rpt_plot_next(out, &np);
 		fprintf(out, "\"lag.dat\" using %s:", x);
 		col_ref(out, t->names[cols[i]]);
 		fprintf(out, " with lines lw 2 dt %zu lc rgb \"%s\" title ", 1 + i % 3, colour);
 		rpt_plot_quote(out, node);
 	}
 	if (max_lag > 0) {
-		next_plot(out, &np);
+		rpt_plot_next(out, &np);
 		fprintf(out, "%.10g with lines dt 2 lw 2 lc rgb \"#555555\" title \"max_lag %.6g s\"",
 			max_lag, max_lag);
 	}
@@ -671,7 +651,7 @@ static int cdf_script(struct rpt_plot_input *in, FILE *out)
 		char name[MODEL_NAME_MAX + 8];
 		snprintf(name, sizeof name, "%s_ms", v.classes[k]);
 		bool all = k == 0 && !strcmp(v.classes[0], "all");
-		next_plot(out, &n);
+		rpt_plot_next(out, &n);
 		fputs("\"cdf.dat\" using ", out);
 		col_ref(out, name);
 		fprintf(out, ":(nines(column(\"quantile\"))) with lines lw %d lc rgb \"%s\" title ",
@@ -757,7 +737,7 @@ static int nodes_script(struct rpt_plot_input *in, FILE *out)
 		max + 1, max <= 20 ? "1" : "autofreq");
 	size_t np = 0;
 	for (size_t i = 0; i < n; i++) {
-		next_plot(out, &np);
+		rpt_plot_next(out, &np);
 		fprintf(out, "\"nodes.dat\" using %s:", x);
 		col_ref(out, t->names[cols[i]]);
 		fprintf(out, " with steps lw 3 lc rgb \"%s\" title \"%s\"",

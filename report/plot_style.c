@@ -244,3 +244,37 @@ void rpt_plot_time_keys(FILE *out, struct rpt_plot_input *in, size_t *n)
 		INCIDENT_COLOUR, INCIDENT_ALPHA, INCIDENT_COLOUR, DOWN_ALPHA, INCIDENT_TEXT);
 	*n += 3;
 }
+
+void rpt_plot_next(FILE *out, size_t *n)
+{
+	fputs(*n ? ", \\\n     " : "plot ", out);
+	(*n)++;
+}
+
+void rpt_plot_slo_lines(FILE *out, const json_t *checks, size_t *n)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(checks, i, c) {
+		const char *unit = json_string_value(json_object_get(c, "unit"));
+		const char *metric = json_string_value(json_object_get(c, "metric"));
+		double target = rpt_json_number(c, "target");
+		if (!unit || strcmp(unit, "ms") || !metric || !(target > 0))
+			continue;
+		char text[96];
+		snprintf(text, sizeof text, "SLO %s \u2264 %.6g ms", metric, target);
+		rpt_plot_next(out, n);
+		fprintf(out, "%.10g with lines dt 2 lw 2 lc rgb \"#555555\" title ", target);
+		rpt_plot_quote(out, text);
+	}
+}
+
+void rpt_plot_dat_json(FILE *out, bool first, const json_t *v)
+{
+	if (!first)
+		fputc('\t', out);
+	if (json_is_number(v) && isfinite(json_number_value(v)))
+		fprintf(out, "%.10g", json_number_value(v));
+	else
+		fputs("NaN", out);
+}

@@ -4,7 +4,9 @@
 # in DIR/plots (and, when gnuplot is installed, each PNG and SVG, non-empty,
 # with not a word from gnuplot); `tiersim plot DIR` draws them again; with
 # gnuplot out of PATH the scripts and data are still written, one line says
-# so and the exit status is 0; bad usage exits 2 with one line.  Run from the
+# so and the exit status is 0; bad usage exits 2 with one line.  A small
+# sweep and a plan with --plot get their figures, and `tiersim plot` draws
+# their folders again.  Run from the
 # repository root; TIERSIM names the binary (default ./tiersim).  Ends with
 # "N passed, N failed".
 TIERSIM=${TIERSIM:-./tiersim}
@@ -111,8 +113,31 @@ if [ "$have_gnuplot" -eq 1 ]; then
 		ko "gnuplot latency.gp by hand: $(cat "$tmp/err")"; fi
 fi
 
+# a sweep and a plan draw their figures with --plot; tiersim plot knows their folders
+TINY="--duration 10s --set warmup=2s --replications 2 -j 2 --quiet"
+# shellcheck disable=SC2086
+expect_status "sweep --plot" 0 sweep scenarios/baseline.yaml --vary app.nodes=2,3 \
+	--vary workload.rate=1000/s,2000/s,3000/s $TINY --out "$tmp/sweep" --plot
+if [ -s "$tmp/err" ]; then ko "sweep --plot said: $(head -n 1 "$tmp/err")"; else ok; fi
+check_figures "sweep --plot" "$tmp/sweep" capacity sweep_availability heatmap
+rm -rf "$tmp/sweep/plots"
+expect_status "plot DIR of a sweep" 0 plot "$tmp/sweep"
+check_figures "plot DIR of a sweep" "$tmp/sweep" capacity sweep_availability heatmap
+if grep -q "capacity sweep_availability heatmap" "$tmp/out"; then ok; else
+	ko "plot DIR of a sweep: listed $(cat "$tmp/out")"; fi
+# shellcheck disable=SC2086
+expect_status "plan --plot" 0 plan scenarios/baseline.yaml --load 2000/s --slo 'p99<=250ms' \
+	$TINY --out "$tmp/plan" --plot
+if [ -s "$tmp/err" ]; then ko "plan --plot said: $(head -n 1 "$tmp/err")"; else ok; fi
+check_figures "plan --plot" "$tmp/plan" plan
+rm -rf "$tmp/plan/plots"
+expect_status "plot DIR of a plan" 0 plot "$tmp/plan" --quiet
+check_figures "plot DIR of a plan" "$tmp/plan" plan
+
 # bad usage
 expect_usage_error "--plot without --out" run scenarios/baseline.yaml --plot
+expect_usage_error "sweep --plot without --out" sweep scenarios/baseline.yaml --vary app.nodes=2,3 --plot
+expect_usage_error "plan --plot without --out" plan scenarios/baseline.yaml --load 2000/s --plot
 expect_usage_error "plot without DIR" plot
 expect_usage_error "plot of a missing folder" plot "$tmp/no-such-folder"
 mkdir "$tmp/not-a-result"

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,11 @@
 #include <jansson.h>
 
 #include "report/outfile.h"
+#include "report/plan.h"
 #include "report/output.h"
 #include "report/plot.h"
 #include "report/plot_figure.h"
+#include "report/sweep.h"
 #include "report_fixture.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -572,6 +575,361 @@ static void test_gnuplot_is_looked_up_in_path(void **state)
 	free(dir);
 }
 
+/* ---------------------------------------------------------------- a sweep's folder */
+
+/* app.nodes x workload.rate, with the sweep's writer.  Configuration
+ * app.nodes=2 bends at 2000/s (p99 100, 150, 500 ms: 500 > 2 x 100), 3 never
+ * does within the grid (100, 110, 120). */
+static const char *const sweep_nodes[] = {"2", "3"};
+static const char *const sweep_rates[] = {"1000/s", "2000/s", "3000/s"};
+static const struct rpt_sweep_axis sweep_axes[] = {
+	{"app.nodes", sweep_nodes, 2},
+	{"workload.rate", sweep_rates, 3},
+};
+static const double sweep_p99[6] = {100, 150, 500, 100, 110, 120};
+static const double sweep_avail[6] = {1, 0.9995, 0.97125, 1, 1, 0.99987654321};
+
+static struct rpt_stat stat_of(double mean, double half)
+{
+	return (struct rpt_stat){.mean = mean, .half_width = half, .lo = mean - half,
+				 .hi = mean + half, .n = 3};
+}
+
+static char *sweep_folder(size_t naxes)
+{
+	char *dir = make_dir();
+	static const char resolved[] = "name: sweepy\n";
+	struct rpt_sweep_info info = {
+		.scenario = "sweepy", .resolved_scenario = resolved,
+		.resolved_len = sizeof resolved - 1, .seed = 1, .duration_s = 60, .warmup_s = 10,
+		.axes = sweep_axes, .naxes = naxes, /* the first naxes axes */
+	};
+	struct rpt_sweep_doc *doc;
+	assert_int_equal(rpt_sweep_doc_create(&info, &doc), 0);
+	size_t npoints = rpt_sweep_points(info.axes, naxes);
+	for (size_t i = 0; i < npoints; i++) {
+		struct rpt_point p = {.index = i, .replications = 3, .bottleneck = TIER_APP};
+		p.latency_p99_ms = stat_of(sweep_p99[i], sweep_p99[i] / 7);
+		p.availability = stat_of(sweep_avail[i], (1 - sweep_avail[i]) / 3);
+		p.throughput_rps = stat_of(1000.0 * (double)(i % 3 + 1), 1);
+		p.latency_mean_ms = stat_of(sweep_p99[i] / 5, 1);
+		p.nslo = 1;
+		snprintf(p.slo[0].metric, sizeof p.slo[0].metric, "p99");
+		p.slo[0].unit = "ms";
+		p.slo[0].target = 300;
+		p.slo[0].value = sweep_p99[i];
+		p.slo[0].met = p.slo_met = sweep_p99[i] <= 300;
+		assert_int_equal(rpt_sweep_doc_add_point(doc, &p), 0);
+	}
+	char err[512];
+	assert_int_equal(rpt_write_file_atomic(dir, "sweep.json", rpt_sweep_json_writer, doc, err,
+					       sizeof err), 0);
+	rpt_sweep_doc_destroy(doc);
+	return dir;
+}
+
+static json_t *load_json(const char *dir, const char *name)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	json_t *j = json_load_file(path, 0, NULL);
+	assert_non_null(j);
+	return j;
+}
+
+/* The sweep.json point with these values. */
+static json_t *sweep_point(json_t *doc, const char *nodes, const char *rate)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(doc, "points"), i, p) {
+		json_t *v = json_object_get(p, "values");
+		if (!strcmp(json_string_value(json_array_get(v, 0)), nodes) &&
+		    (!rate || !strcmp(json_string_value(json_array_get(v, 1)), rate)))
+			return p;
+	}
+	fail_msg("no point %s %s", nodes, rate ? rate : "");
+	return NULL;
+}
+
+static double jstat(json_t *p, const char *key, const char *sub, int ci)
+{
+	json_t *v = json_object_get(json_object_get(p, key), sub);
+	return json_number_value(ci >= 0 ? json_array_get(v, (size_t)ci) : v);
+}
+
+/* A .dat cell equals the JSON number (both printed with 10 digits). */
+static void same_number(const char *cell, double json)
+{
+	char want[64];
+	snprintf(want, sizeof want, "%.10g", json);
+	assert_string_equal(cell, want);
+}
+
+static void test_a_sweep_folder_gets_the_sweep_figures(void **state)
+{
+	(void)state;
+	char *dir = sweep_folder(2);
+	struct rpt_plot_written w;
+	char err[512];
+	assert_int_equal(plot(dir, 0, &w, err, sizeof err), 0);
+	assert_int_equal(w.n, 3);
+	assert_true(written(&w, "capacity") && written(&w, "sweep_availability") &&
+		    written(&w, "heatmap"));
+	json_t *doc = load_json(dir, "sweep.json");
+
+	struct dat *d = read_dat(dir, "capacity.dat");
+	assert_int_equal(d->nrows, 3);
+	for (size_t r = 0; r < 3; r++) {
+		assert_string_equal(d->cell[r][dat_col(d, "rate")], sweep_rates[r]);
+		same_number(d->cell[r][dat_col(d, "offered_rps")], 1000.0 * (double)(r + 1));
+		for (size_t c = 0; c < 2; c++) {
+			json_t *p = sweep_point(doc, sweep_nodes[c], sweep_rates[r]);
+			char name[32];
+			snprintf(name, sizeof name, "p99_ms_%zu", c + 1);
+			same_number(d->cell[r][dat_col(d, name)], jstat(p, "latency_p99_ms", "mean", -1));
+			snprintf(name, sizeof name, "p99_lo_%zu", c + 1);
+			same_number(d->cell[r][dat_col(d, name)], jstat(p, "latency_p99_ms", "ci95", 0));
+			snprintf(name, sizeof name, "p99_hi_%zu", c + 1);
+			same_number(d->cell[r][dat_col(d, name)], jstat(p, "latency_p99_ms", "ci95", 1));
+			/* the knee: app.nodes=2 at 2000/s (the last before 500 > 2 x 100) */
+			snprintf(name, sizeof name, "knee_ms_%zu", c + 1);
+			if (c == 0 && r == 1)
+				same_number(d->cell[r][dat_col(d, name)], 150);
+			else
+				assert_string_equal(d->cell[r][dat_col(d, name)], "NaN");
+		}
+	}
+	free(d);
+
+	d = read_dat(dir, "sweep_availability.dat");
+	assert_int_equal(d->nrows, 3);
+	for (size_t r = 0; r < 3; r++)
+		for (size_t c = 0; c < 2; c++) {
+			json_t *p = sweep_point(doc, sweep_nodes[c], sweep_rates[r]);
+			char name[32];
+			snprintf(name, sizeof name, "availability_%zu", c + 1);
+			same_number(d->cell[r][dat_col(d, name)], jstat(p, "availability", "mean", -1));
+			snprintf(name, sizeof name, "availability_lo_%zu", c + 1);
+			same_number(d->cell[r][dat_col(d, name)], jstat(p, "availability", "ci95", 0));
+		}
+	free(d);
+
+	d = read_dat(dir, "heatmap.dat");
+	assert_int_equal(d->nrows, 6);
+	for (size_t r = 0; r < 6; r++) {
+		long x = strtol(d->cell[r][dat_col(d, "x_pos")], NULL, 10);
+		long y = strtol(d->cell[r][dat_col(d, "y_pos")], NULL, 10);
+		json_t *p = sweep_point(doc, sweep_nodes[y], sweep_rates[x]);
+		assert_string_equal(d->cell[r][dat_col(d, "x_value")], sweep_rates[x]);
+		same_number(d->cell[r][dat_col(d, "latency_p99_ms")],
+			    jstat(p, "latency_p99_ms", "mean", -1));
+		assert_string_equal(d->cell[r][dat_col(d, "slo_met")],
+				    json_is_true(json_object_get(p, "slo_met")) ? "1" : "0");
+	}
+	free(d);
+
+	/* the title names the scenario, the SLO is drawn */
+	char *gp = slurp(dir, "capacity.gp");
+	assert_non_null(strstr(gp, "title_text = \"sweepy: "));
+	assert_non_null(strstr(gp, "300 with lines dt 2"));
+	free(gp);
+	json_decref(doc);
+	render_all(dir, &w);
+	remove_tree(dir);
+	free(dir);
+}
+
+/* One axis that is not the load: availability against it, no capacity
+ * curve (no offered load varies) and no heat map (one parameter). */
+static void test_a_one_parameter_sweep_draws_availability_only(void **state)
+{
+	(void)state;
+	char *dir = sweep_folder(1);
+	struct rpt_plot_written w;
+	char err[512];
+	assert_int_equal(plot(dir, 0, &w, err, sizeof err), 0);
+	assert_int_equal(w.n, 1);
+	assert_true(written(&w, "sweep_availability"));
+	json_t *doc = load_json(dir, "sweep.json");
+	struct dat *d = read_dat(dir, "sweep_availability.dat");
+	assert_int_equal(d->nrows, 2);
+	for (size_t r = 0; r < 2; r++) {
+		assert_string_equal(d->cell[r][dat_col(d, "value")], sweep_nodes[r]);
+		same_number(d->cell[r][dat_col(d, "availability_1")],
+			    jstat(sweep_point(doc, sweep_nodes[r], NULL), "availability", "mean", -1));
+	}
+	free(d);
+	json_decref(doc);
+	render_all(dir, &w);
+	remove_tree(dir);
+	free(dir);
+}
+
+/* ---------------------------------------------------------------- a plan's folder */
+
+static void variant(struct rpt_plan_variant *v, int down, double p99, double avail)
+{
+	memset(v, 0, sizeof *v);
+	v->down = down;
+	v->row.latency_p99_ms = stat_of(p99, 1);
+	v->row.availability = stat_of(avail, 0);
+	v->row.bottleneck = TIER_APP;
+	v->row.nslo = 2;
+	snprintf(v->row.slo[0].metric, sizeof v->row.slo[0].metric, "p99");
+	v->row.slo[0].unit = "ms";
+	v->row.slo[0].op = SLO_AT_MOST;
+	v->row.slo[0].target = 250;
+	v->row.slo[0].value = p99;
+	v->row.slo[0].met = p99 <= 250;
+	snprintf(v->row.slo[1].metric, sizeof v->row.slo[1].metric, "availability");
+	v->row.slo[1].unit = "";
+	v->row.slo[1].op = SLO_AT_LEAST;
+	v->row.slo[1].target = 0.999;
+	v->row.slo[1].value = avail;
+	v->row.slo[1].met = avail >= 0.999;
+	v->row.slo_met = v->row.slo[0].met && v->row.slo[1].met;
+}
+
+/* Three candidates with N+1 variants: one misses, one is skipped, the last
+ * (the answer) meets with its worst p99 on the app tier one node short. */
+static char *plan_folder(void)
+{
+	static struct rpt_plan_step steps[3];
+	memset(steps, 0, sizeof steps);
+	const int nodes[3][TIER_COUNT] = {{2, 2, 2, 1}, {2, 2, 1, 1}, {2, 2, 3, 1}};
+	for (size_t k = 0; k < 3; k++) {
+		memcpy(steps[k].nodes, nodes[k], sizeof nodes[k]);
+		steps[k].rate_per_s = 2000;
+		steps[k].cost = 2 + 2 * nodes[k][TIER_APP] + 8;
+		snprintf(steps[k].reason, sizeof steps[k].reason, "step %zu", k);
+	}
+	steps[0].nvariants = 2;
+	variant(&steps[0].variants[0], -1, 240, 1);
+	variant(&steps[0].variants[1], TIER_APP, 900, 0.99);
+	steps[1].skipped = true;
+	steps[2].meets = true;
+	steps[2].nvariants = 2;
+	variant(&steps[2].variants[0], -1, 120, 1);
+	variant(&steps[2].variants[1], TIER_APP, 180, 0.9995);
+	static const struct slo_check slo[2] = {{SLO_P99, SLO_AT_MOST, 250e6},
+						{SLO_AVAILABILITY, SLO_AT_LEAST, 0.999}};
+	static const char resolved[] = "name: planny\n";
+	struct rpt_plan p = {
+		.mode = RPT_PLAN_MIN_COST, .scenario = "planny", .resolved_scenario = resolved,
+		.resolved_len = sizeof resolved - 1, .seed = 1, .replications = 3,
+		.duration_s = 60, .warmup_s = 10, .n_plus_one = true, .cost = {0, 1, 2, 8},
+		.slo = slo, .nslo = 2, .load_rps = 2000, .nsteps = 3, .steps = steps,
+		.found = true, .answer_step = 2,
+	};
+	char *dir = make_dir();
+	char err[512];
+	assert_int_equal(rpt_write_file_atomic(dir, "plan.json", rpt_plan_json_writer, &p, err,
+					       sizeof err), 0);
+	return dir;
+}
+
+static void test_plan_json_holds_each_candidates_margins(void **state)
+{
+	(void)state;
+	char *dir = plan_folder();
+	json_t *doc = load_json(dir, "plan.json");
+	json_t *tried = json_object_get(doc, "tried");
+	/* the missed candidate: on its worst variant (app one node short) */
+	json_t *m0 = json_object_get(json_array_get(tried, 0), "margins");
+	assert_int_equal(json_array_size(m0), 2);
+	struct rpt_slo_result p99 = {.metric = "p99", .unit = "ms", .op = SLO_AT_MOST,
+				     .target = 250, .value = 900};
+	struct rpt_slo_result avail = {.metric = "availability", .unit = "", .op = SLO_AT_LEAST,
+				       .target = 0.999, .value = 0.99};
+	for (size_t k = 0; k < 2; k++) {
+		json_t *m = json_array_get(m0, k);
+		assert_string_equal(json_string_value(json_object_get(m, "worst_down")), "app");
+		assert_true(fabs(json_number_value(json_object_get(m, "margin")) -
+				 rpt_plan_margin(k ? &avail : &p99)) < 1e-9);
+	}
+	assert_true(json_number_value(json_object_get(json_array_get(m0, 0), "margin")) < 0);
+	/* the skipped one was not simulated: no margins */
+	assert_int_equal(json_array_size(json_object_get(json_array_get(tried, 1), "margins")), 0);
+	/* the answer points at its candidate; its margins are those of that candidate */
+	json_t *answer = json_object_get(doc, "answer");
+	assert_int_equal(json_integer_value(json_object_get(answer, "tried_index")), 2);
+	json_t *m2 = json_object_get(json_array_get(tried, 2), "margins");
+	for (size_t k = 0; k < 2; k++)
+		assert_true(json_equal(
+			json_object_get(json_array_get(m2, k), "margin"),
+			json_object_get(json_array_get(json_object_get(answer, "margins"), k), "margin")));
+	json_decref(doc);
+	remove_tree(dir);
+	free(dir);
+}
+
+static void test_the_plan_figure_holds_the_plans_numbers(void **state)
+{
+	(void)state;
+	char *dir = plan_folder();
+	struct rpt_plot_written w;
+	char err[512];
+	assert_int_equal(plot(dir, 0, &w, err, sizeof err), 0);
+	assert_int_equal(w.n, 1);
+	assert_true(written(&w, "plan"));
+	json_t *doc = load_json(dir, "plan.json");
+	json_t *tried = json_object_get(doc, "tried");
+	struct dat *d = read_dat(dir, "plan.dat");
+	assert_int_equal(d->nrows, json_array_size(tried));
+	for (size_t r = 0; r < d->nrows; r++) {
+		json_t *st = json_array_get(tried, r);
+		same_number(d->cell[r][dat_col(d, "cost")],
+			    json_number_value(json_object_get(st, "cost")));
+		assert_string_equal(d->cell[r][dat_col(d, "chosen")], r == 2 ? "1" : "0");
+		assert_string_equal(d->cell[r][dat_col(d, "meets")],
+				    json_is_true(json_object_get(st, "meets")) ? "1" : "0");
+		json_t *m = json_object_get(st, "margins");
+		for (size_t k = 0; k < 2; k++) {
+			char name[32];
+			snprintf(name, sizeof name, "margin_%zu", k + 1);
+			if (json_array_size(m))
+				same_number(d->cell[r][dat_col(d, name)],
+					    json_number_value(json_object_get(json_array_get(m, k),
+									      "margin")));
+			else
+				assert_string_equal(d->cell[r][dat_col(d, name)], "NaN");
+		}
+	}
+	free(d);
+	char *gp = slurp(dir, "plan.gp");
+	assert_non_null(strstr(gp, "title_text = \"planny: cost against SLO margin"));
+	assert_non_null(strstr(gp, "chosen: web 2, app 3, db 1 (cost 16)"));
+	free(gp);
+	json_decref(doc);
+	render_all(dir, &w);
+	remove_tree(dir);
+	free(dir);
+}
+
+/* A plan.json from before tried[].margins has no figure: the folder has
+ * nothing to draw and no summary.json, so it is refused, not half drawn. */
+static void test_a_plan_without_margins_has_no_figure(void **state)
+{
+	(void)state;
+	char *dir = plan_folder();
+	json_t *doc = load_json(dir, "plan.json");
+	size_t i;
+	json_t *st;
+	json_array_foreach(json_object_get(doc, "tried"), i, st)
+		json_object_del(st, "margins");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/plan.json", dir);
+	assert_int_equal(json_dump_file(doc, path, 0), 0);
+	json_decref(doc);
+	struct rpt_plot_written w;
+	char err[512];
+	assert_int_equal(plot(dir, 0, &w, err, sizeof err), EINVAL);
+	assert_int_equal(w.n, 0);
+	remove_tree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +957,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hand_made_figures_render_without_warnings,
 						setup_hand, teardown_hand),
 		cmocka_unit_test(test_gnuplot_is_looked_up_in_path),
+		cmocka_unit_test(test_a_sweep_folder_gets_the_sweep_figures),
+		cmocka_unit_test(test_a_one_parameter_sweep_draws_availability_only),
+		cmocka_unit_test(test_plan_json_holds_each_candidates_margins),
+		cmocka_unit_test(test_the_plan_figure_holds_the_plans_numbers),
+		cmocka_unit_test(test_a_plan_without_margins_has_no_figure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
