@@ -81,7 +81,8 @@ static const char plan_usage[] =
 	"  --out DIR            also write plan.json into DIR\n"
 	"  --quiet              no report on stdout\n"
 	"\n"
-	"exit status: 0 an answer, 1 no node count (or load) meets the SLOs, 2 bad usage or input\n";
+	"exit status: 0 an answer, 1 no node count (or load) meets the SLOs, 2 bad usage or input,\n"
+	"             130 (143) stopped by SIGINT (SIGTERM): nothing is written\n";
 
 struct plan_options {
 	const char *file;

@@ -58,7 +58,8 @@ static const char sweep_usage[] =
 	"                       combine the shards' folders with 'tiersim merge'\n"
 	"  --quiet              no table on stdout\n"
 	"\n"
-	"exit status: 0 ok (points that miss an SLO say so in the table), 2 bad usage or input\n";
+	"exit status: 0 ok (points that miss an SLO say so in the table), 2 bad usage or input,\n"
+	"             130 (143) stopped by SIGINT (SIGTERM): nothing is written\n";
 
 struct axis {
 	char *key;
