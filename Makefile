@@ -148,7 +148,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               session \
               dash_model \
               report_sweep \
-              capacity
+              capacity \
+              interrupt
 VALIDATION_TESTS := queueing model failures \
                     lb_failover \
                     app_failures \

