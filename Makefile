@@ -82,7 +82,8 @@ SIM_SRCS := \
 	sim/station.c \
 	sim/timeout.c \
 	sim/replicate.c \
-	sim/analytic.c
+	sim/analytic.c \
+	sim/interrupt.c
 
 MODELS_SRCS := \
 	models/tandem.c \
@@ -159,7 +160,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               report_sweep \
               capacity \
               report_plot \
-              availability
+              availability \
+              interrupt
 VALIDATION_TESTS := queueing model failures \
                     lb_failover \
                     app_failures \
@@ -278,7 +280,7 @@ check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST)
 	$(foreach t,$(FUZZ_TARGETS),echo "== fuzz corpus $(t)"; \
 		$(SAN_ENV) $(RUN_TEST) $(BUILD)/tests/fuzz/replay_$(t) $(FUZZ_SEEDS_$(t)) || fail=1;) \
 	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/dash_tmux.sh \
-		tests/e2e/sweep_cli.sh tests/e2e/plot_cli.sh tests/e2e/availability_cli.sh; do \
+		tests/e2e/sweep_cli.sh tests/e2e/plot_cli.sh tests/e2e/availability_cli.sh tests/e2e/interrupt_cli.sh tests/e2e/numbers_cli.sh; do \
 		echo "== $$e"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \

@@ -68,3 +68,23 @@ s=$(elapsed "$T" plan scenarios/baseline.yaml --load 8000/s --slo 'p99<=250ms' -
 echo "plan --load 8000/s --n-plus-one: $s s"
 s=$(elapsed "$T" plan scenarios/baseline.yaml --max-load --slo 'p99<=250ms' $ONE_MINUTE)
 echo "plan --max-load: $s s"
+
+# Soak (issue 9): memory stays flat while the number of events grows, 1e9
+# events against 1e7.  Takes about ten minutes, so only with SOAK=1.
+if [ "${SOAK:-0}" = 1 ]; then
+	echo
+	echo "== soak: hold model at 1e7 and 1e9 events; the peak RSS must be the same"
+	"$B/bench/bench_hold" 10000000 | head -1 > "$B/bench/soak_short.json"
+	"$B/bench/bench_hold" 1000000000 | head -1 > "$B/bench/soak_long.json"
+	cat "$B/bench/soak_short.json" "$B/bench/soak_long.json"
+	short=$(field peak_rss_kb < "$B/bench/soak_short.json")
+	long=$(field peak_rss_kb < "$B/bench/soak_long.json")
+	awk -v s="$short" -v l="$long" 'BEGIN {
+		printf "peak RSS: %d kB at 1e7 events, %d kB at 1e9 (%+.1f%%; flat means within 10%%)\n",
+			s, l, 100 * (l - s) / s
+		if (l > 1.1 * s) { print "soak: memory grew with the run"; exit 1 } }'
+	echo "== soak: baseline scenario, 1 and 8 simulated hours (the time series grows with the"
+	echo "   run, a few bytes per window and node; everything else must stay flat)"
+	"$B/bench/bench_scenario" scenarios/baseline.yaml --set duration=1h
+	"$B/bench/bench_scenario" scenarios/baseline.yaml --set duration=8h
+fi

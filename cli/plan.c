@@ -83,7 +83,8 @@ static const char plan_usage[] =
 	"  --plot               with --out: also draw the figure into DIR/plots (as\n"
 	"                       'tiersim plot DIR' does; docs/plots.md)\n"
 	"\n"
-	"exit status: 0 an answer, 1 no node count (or load) meets the SLOs, 2 bad usage or input\n";
+	"exit status: 0 an answer, 1 no node count (or load) meets the SLOs, 2 bad usage or input,\n"
+	"             130 (143) stopped by SIGINT (SIGTERM): nothing is written\n";
 
 struct plan_options {
 	const char *file;

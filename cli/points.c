@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "models/replications.h"
 #include "report/summary.h"
+#include "sim/interrupt.h"
 #include "sim/replicate.h"
 #include "sim/time.h"
 
@@ -136,6 +137,9 @@ int cli_points_run(const struct cli_points *p, struct rpt_point *rows)
 		.progress = progress,
 		.ctx = &b,
 	};
+	/* Ctrl-C stops the points in progress (sim/interrupt.h); a sweep or a
+	 * plan with points cut short is no answer, so nothing is written. */
+	(void)sim_interrupt_install();
 	struct sim_replicate_outcome oc;
 	int rc = sim_replicate_run(&ro, &oc);
 	if (b.bar && oc.n < p->n)
@@ -144,6 +148,12 @@ int cli_points_run(const struct cli_points *p, struct rpt_point *rows)
 		memcpy(rows, oc.results, p->n * sizeof *rows);
 	free(oc.results);
 	pthread_mutex_destroy(&b.lock);
+	if (oc.interrupted && rc != POINT_BAD_INPUT) {
+		fprintf(stderr, "tiersim: interrupted by %s after %zu of %zu points; nothing "
+				"written\n", sim_interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT",
+			oc.n, p->n);
+		return sim_interrupt_exit_status();
+	}
 	if (rc == POINT_BAD_INPUT) {
 		fprintf(stderr, "%s\n", b.why);
 		return CLI_EXIT_USAGE;

@@ -6,7 +6,9 @@
  * output file is written atomically (a temporary file renamed into place).
  * --seed, --replications and --duration are spelled as --set overrides, so
  * they get exactly the scenario's validation.  Exit status: 0, 1 when an SLO
- * of the scenario or of --slo is missed, 2 for bad usage or input. */
+ * of the scenario or of --slo is missed, 2 for bad usage or input, 130 (143)
+ * when SIGINT (SIGTERM) stopped the run: the report of the time simulated is
+ * still written, marked partial, and a second signal aborts at once. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "report/plot.h"
 #include "scenarios/loader.h"
 #include "scenarios/slo_expr.h"
+#include "sim/interrupt.h"
 #include "sim/time.h"
 
 static const char run_usage[] =
@@ -45,7 +48,11 @@ static const char run_usage[] =
 	"  -j N                 worker threads (default: all cores)\n"
 	"  --quiet              no report and no progress line; the exit status tells\n"
 	"\n"
-	"exit status: 0 ok, 1 an SLO was missed, 2 bad usage or bad input\n";
+	"Ctrl-C (SIGINT, SIGTERM) stops at the next event and reports the time simulated,\n"
+	"marked partial; a second Ctrl-C aborts at once.\n"
+	"\n"
+	"exit status: 0 ok, 1 an SLO was missed, 2 bad usage or bad input,\n"
+	"             130 (143) stopped by SIGINT (SIGTERM)\n";
 
 enum run_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 
@@ -288,6 +295,18 @@ static int simulate_and_report(const struct run_options *o, struct model_config 
 		free(resolved);
 		return CLI_EXIT_FAILURE;
 	}
+	char partial[64] = "";
+	if (reps.interrupted)
+		snprintf(partial, sizeof partial, "interrupted by %s",
+			 sim_interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+	if (reps.n == 0) {
+		fprintf(stderr, "tiersim run: %s before any replication ran; no report\n",
+			partial[0] ? partial : "stopped");
+		int status = reps.interrupted ? sim_interrupt_exit_status() : CLI_EXIT_FAILURE;
+		model_replications_fini(&reps);
+		free(resolved);
+		return status;
+	}
 	struct model_analytic analytic;
 	model_analytic_compute(cfg, &analytic);
 	struct rpt_run_info info = {
@@ -300,6 +319,7 @@ static int simulate_and_report(const struct run_options *o, struct model_config 
 		.precision_reached = reps.precision_met,
 		.extra_slo = o->slo,
 		.nextra_slo = o->nslo,
+		.partial = partial[0] ? partial : NULL,
 	};
 	struct rpt_summary summary;
 	int rc = rpt_summary_build(cfg, reps.results, reps.n, &analytic, &info, &summary);
@@ -322,6 +342,14 @@ static int simulate_and_report(const struct run_options *o, struct model_config 
 	}
 	if (!rc && !summary.slo_met)
 		rc = CLI_EXIT_SLO_MISSED;
+	if (summary.partial) {
+		/* Stopped: the report was written, but the run is not a result. */
+		fprintf(stderr, "tiersim run: %s; the report covers %.1f s measured per "
+				"replication (%zu replication%s)\n", summary.partial_reason,
+			summary.measured_s, summary.replications,
+			summary.replications == 1 ? "" : "s");
+		rc = rc == CLI_EXIT_FAILURE ? rc : sim_interrupt_exit_status();
+	}
 	rpt_summary_fini(&summary);
 	free(resolved);
 	return rc;
@@ -350,6 +378,8 @@ int cli_run(int argc, char **argv)
 			rc = cli_prepare_out_dir("run", o.out_dir);
 	}
 	sim_diags_fini(&diags);
+	if (!rc && sim_interrupt_install() != 0)
+		rc = cli_usage_error("run", "cannot install the signal handlers");
 	if (!rc)
 		rc = simulate_and_report(&o, &cfg);
 	model_config_fini(&cfg);

@@ -60,7 +60,8 @@ static const char sweep_usage[] =
 	"  --plot               with --out: also draw the figures into DIR/plots (as\n"
 	"                       'tiersim plot DIR' does; docs/plots.md)\n"
 	"\n"
-	"exit status: 0 ok (points that miss an SLO say so in the table), 2 bad usage or input\n";
+	"exit status: 0 ok (points that miss an SLO say so in the table), 2 bad usage or input,\n"
+	"             130 (143) stopped by SIGINT (SIGTERM): nothing is written\n";
 
 struct axis {
 	char *key;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/interrupt.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 
@@ -156,7 +157,8 @@ void arch_begin(struct arch *a)
 void arch_end(struct arch *a)
 {
 	rec_finish(&a->rec);
-	if (a->rec.open_measured > 0)
+	/* After a Ctrl-C the report covers the time simulated: no drain. */
+	if (a->rec.open_measured > 0 && !sim_interrupted())
 		sim_engine_run(&a->engine, a->end_ns + drain_limit_ns(a->cfg));
 	rec_close(&a->rec);
 }

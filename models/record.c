@@ -10,6 +10,7 @@
 
 #include "arch.h"
 #include "request.h"
+#include "sim/interrupt.h"
 #include "sim/time.h"
 
 static struct sim_station *node_cpu(struct node *n) { return n->kind->cpu(n); }
@@ -187,7 +188,12 @@ void rec_finish(struct recorder *rec)
 	int64_t now = a->engine.now_ns;
 	if (rec->window < out->nwindows)
 		close_window(rec, now);
-	out->measured_s = sim_ns_to_s(now - a->measure_from_ns);
+	/* Stopped by Ctrl-C: the time series ends with the last window simulated
+	 * (cut short), not with empty windows up to the planned duration. */
+	if (sim_interrupted() && rec->window < out->nwindows)
+		out->nwindows = rec->window;
+	/* A run stopped by Ctrl-C before the warm-up ended measured nothing. */
+	out->measured_s = now > a->measure_from_ns ? sim_ns_to_s(now - a->measure_from_ns) : 0;
 	out->nnodes = (size_t)a->nnodes;
 	double tier_util[TIER_COUNT] = {0}, tier_queue[TIER_COUNT] = {0};
 	int tier_nodes[TIER_COUNT] = {0};

@@ -70,6 +70,7 @@ int model_replicate(const struct model_config *cfg, const struct model_replicate
 	out->results = oc.results;
 	out->n = oc.n;
 	out->precision_met = oc.precision_met;
+	out->interrupted = oc.interrupted;
 	if (rc) {
 		/* Only the prefix that ran is valid; release what it holds. */
 		model_replications_fini(out);

@@ -23,6 +23,8 @@ struct model_replications {
 	struct model_results *results; /* [n], owned */
 	size_t n;
 	bool precision_met;  /* true for a fixed number of replications */
+	bool interrupted;    /* a Ctrl-C stopped the run (sim/interrupt.h): n may be
+	                      * short and the last replications cut short */
 };
 
 typedef void (*model_progress_fn)(void *ctx, size_t done, size_t target);

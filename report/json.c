@@ -101,6 +101,12 @@ static void put_run(struct jb *b, json_t *root, const struct rpt_summary *s)
 	set(b, root, "duration_s", num(s->duration_s));
 	set(b, root, "warmup_s", num(s->warmup_s));
 	set(b, root, "measured_s", num(s->measured_s));
+	if (s->partial) {
+		/* Only on a stopped run, so complete reports stay as they were;
+		 * the simulated span is measured_s. */
+		set(b, root, "partial", json_true());
+		set(b, root, "partial_reason", str(b, s->partial_reason));
+	}
 	json_t *p = json_object();
 	set(b, p, "target", s->precision > 0 ? num(s->precision) : json_null());
 	set(b, p, "reached", json_boolean(s->precision_reached));

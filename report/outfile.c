@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sim/interrupt.h"
+
 static int fail(char *err, size_t errlen, const char *path, int code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
@@ -108,12 +110,15 @@ int rpt_write_file_atomic(const char *dir, const char *name, rpt_writer_fn write
 		int e = errno;
 		rc = fail(err, errlen, path, e, "cannot create a temporary file: %s", strerror(e));
 	} else {
+		/* A second Ctrl-C while this file is written removes it. */
+		sim_interrupt_set_tmpfile(tmp);
 		rc = write_and_sync(fd, writer, ctx, path, err, errlen);
 		if (rc == 0 && rename(tmp, path) != 0) {
 			int e = errno;
 			rc = fail(err, errlen, path, e, "cannot rename the temporary file: %s",
 				  strerror(e));
 		}
+		sim_interrupt_set_tmpfile(NULL);
 		if (rc != 0)
 			unlink(tmp);
 		else

@@ -501,6 +501,10 @@ static void fill_run(struct rpt_summary *s, const struct model_config *cfg,
 	s->warmup_s = info->warmup_s;
 	s->precision = info->precision;
 	s->precision_reached = info->precision > 0 && info->precision_reached;
+	if (info->partial) {
+		s->partial = true;
+		snprintf(s->partial_reason, sizeof s->partial_reason, "%s", info->partial);
+	}
 	s->base_rate_per_s = cfg->wl.rate_per_s;
 	double measured = 0;
 	for (size_t r = 0; r < n; r++)

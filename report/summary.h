@@ -45,6 +45,8 @@ struct rpt_run_info {
 	bool precision_reached;        /* meaningful when precision > 0 */
 	const struct slo_check *extra_slo; /* --slo checks, in addition to cfg->slo */
 	size_t nextra_slo;             /* at most RPT_MAX_EXTRA_SLO */
+	const char *partial;           /* NULL: the run is complete; else why it is not,
+	                                * e.g. "interrupted by SIGINT" (Ctrl-C) */
 };
 
 /* One statistic across replications.  lo/hi/half_width are NAN when no
@@ -175,6 +177,8 @@ struct rpt_summary {
 	double measured_s;             /* mean time measured per replication */
 	double precision;              /* requested; 0: none */
 	bool precision_reached;
+	bool partial;                  /* stopped early: the numbers cover measured_s only */
+	char partial_reason[64];
 	double base_rate_per_s;        /* workload.rate of the scenario */
 
 	/* requests */

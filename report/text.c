@@ -86,7 +86,11 @@ static void put_header(FILE *out, const struct rpt_summary *s)
 	if (s->precision > 0)
 		fprintf(out, "  precision %.1f%% %s", 100 * s->precision,
 			s->precision_reached ? "reached" : "NOT reached");
-	fputs("\n\n", out);
+	fputs("\n", out);
+	if (s->partial)
+		fprintf(out, "PARTIAL: %s; these numbers cover %s s measured per replication, "
+			     "not the full run\n", s->partial_reason, fmt(a, s->measured_s, 1));
+	fputs("\n", out);
 }
 
 static void put_requests(FILE *out, const struct rpt_summary *s)

@@ -12,11 +12,13 @@
  *
  * Stopping is cooperative: sim_engine_stop only raises a flag, checked after
  * each callback returns, so the event that asked to stop completes and the
- * clock stays at its time. */
+ * clock stays at its time.  A Ctrl-C (sim/interrupt.h) stops every running
+ * engine the same way, after the event in progress. */
 #include "sim/engine.h"
 
 #include <assert.h>
 
+#include "sim/interrupt.h"
 #include "sim/time.h"
 
 /* Enough for a small model without growth; the calendar doubles as needed. */
@@ -72,7 +74,9 @@ enum sim_run_status sim_engine_run(struct sim_engine *e, int64_t until_ns)
 		e->now_ns = ev.at_ns;
 		e->events_fired++;
 		ev.fn(e, ev.obj, ev.arg);
-		if (e->stop_requested) {
+		/* One test for both stops: a callback's sim_engine_stop and a
+		 * Ctrl-C (sim/interrupt.h), whose flag stays raised. */
+		if (__builtin_expect(e->stop_requested | (sim_interrupt_signal != 0), 0)) {
 			e->stop_requested = false;
 			return SIM_RUN_STOPPED;
 		}

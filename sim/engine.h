@@ -38,7 +38,8 @@ enum sim_run_status {
 	SIM_RUN_EMPTY,        /* the calendar ran dry; clock set to until_ns, except
 	                       * with until_ns == SIM_TIME_NEVER ("run to the end"),
 	                       * where it stays at the last event's time */
-	SIM_RUN_STOPPED,      /* a callback called sim_engine_stop */
+	SIM_RUN_STOPPED,      /* a callback called sim_engine_stop, or a Ctrl-C
+	                       * (sim_interrupted(), sim/interrupt.h) */
 };
 
 /* Fire every event with time <= until_ns (events at exactly until_ns fire),

@@ -17,9 +17,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ci.h"
+#include "interrupt.h"
 
 struct replicate_run {
 	const struct sim_replicate_opts *opts;
@@ -70,7 +72,8 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&run->lock);
 	if (!buf)
 		run->out_of_memory = true;
-	while (buf && !run->stopping && !run->out_of_memory && run->next_index < run->target) {
+	while (buf && !run->stopping && !run->out_of_memory && !sim_interrupted() &&
+	       run->next_index < run->target) {
 		size_t index = run->next_index++;
 		if (grow_locked(run, index + 1) != 0) {
 			run->out_of_memory = true;
@@ -145,7 +148,20 @@ int sim_replicate_run(const struct sim_replicate_opts *opts, struct sim_replicat
 		}
 		if (rc || enough || prefix >= limit || run.out_of_memory)
 			break;
-		pthread_cond_wait(&run.changed, &run.lock);
+		/* After a Ctrl-C no index is handed out: once every one handed
+		 * out has finished (its engine stopped), the prefix is final. */
+		if (sim_interrupted() && prefix == run.next_index)
+			break;
+		/* A signal may arrive while every worker is idle in the middle of
+		 * the hand-out: wake up now and then to look at the flag. */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&run.changed, &run.lock, &until);
 	}
 	run.stopping = true;
 	pthread_mutex_unlock(&run.lock);
@@ -158,6 +174,9 @@ int sim_replicate_run(const struct sim_replicate_opts *opts, struct sim_replicat
 	out->n = prefix;
 	out->precision_met = opts->enough ? enough : true;
 	out->error = rc;
+	/* Conservative: a signal during the run may have cut the last
+	 * replications short, so the whole result is partial. */
+	out->interrupted = sim_interrupted();
 	out->results = run.results; /* caller frees; holds at least `prefix` results */
 	free(run.finished);
 	free(run.errors);

@@ -45,6 +45,9 @@ struct sim_replicate_outcome {
 	size_t n;            /* replications used */
 	bool precision_met;  /* `enough` said yes (true when there is no `enough`) */
 	int error;           /* the first non-zero code a replication returned, in index order */
+	bool interrupted;    /* a Ctrl-C (sim/interrupt.h) stopped the run: no replication
+	                      * was started after it, and the results are the completed
+	                      * prefix, the last ones possibly cut short by the stop */
 };
 
 int sim_replicate_run(const struct sim_replicate_opts *opts, struct sim_replicate_outcome *out);

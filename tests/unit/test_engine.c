@@ -12,7 +12,10 @@
 
 #include <cmocka.h>
 
+#include <signal.h>
+
 #include "sim/engine.h"
+#include "sim/interrupt.h"
 #include "sim/time.h"
 
 /* What the callbacks saw, in firing order. */
@@ -139,6 +142,40 @@ static void test_stop_from_a_callback_ends_the_run_after_it(void **state)
 	assert_int_equal(sim_engine_run(&e, 1000), SIM_RUN_EMPTY);
 	assert_int_equal(l.n, 4);
 	sim_engine_fini(&e);
+}
+
+static void interrupt_at_arg_2(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	record(e, obj, arg);
+	if (arg == 2)
+		raise(SIGINT); /* Ctrl-C in the middle of an event */
+}
+
+/* A SIGINT (with the handlers installed) stops the run after the event in
+ * progress, like sim_engine_stop, and keeps stopping later runs (the drain
+ * after the end, the next replication) until the flag is reset. */
+static void test_sigint_stops_after_the_current_event(void **state)
+{
+	(void)state;
+	struct sim_engine e;
+	struct log l = { .n = 0 };
+
+	assert_int_equal(sim_interrupt_install(), 0);
+	sim_engine_init(&e);
+	for (uint64_t i = 1; i <= 4; i++)
+		sim_engine_at(&e, (int64_t)i * 10, interrupt_at_arg_2, &l, i);
+	assert_int_equal(sim_engine_run(&e, 1000), SIM_RUN_STOPPED);
+	assert_true(sim_interrupted());
+	assert_int_equal(sim_interrupt_exit_status(), 128 + SIGINT);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(sim_engine_now_ns(&e), 20);
+	assert_int_equal(sim_engine_run(&e, 1000), SIM_RUN_STOPPED);
+	assert_int_equal(l.n, 3);
+	sim_interrupt_reset();
+	assert_int_equal(sim_engine_run(&e, 1000), SIM_RUN_EMPTY);
+	assert_int_equal(l.n, 4);
+	sim_engine_fini(&e);
+	signal(SIGINT, SIG_DFL);
 }
 
 /* Each firing schedules the next one until arg reaches 0: a chain. */
@@ -321,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_events_exactly_at_until_fire),
 		cmocka_unit_test(test_run_to_never_keeps_clock_at_last_event),
 		cmocka_unit_test(test_stop_from_a_callback_ends_the_run_after_it),
+		cmocka_unit_test(test_sigint_stops_after_the_current_event),
 		cmocka_unit_test(test_callbacks_can_schedule_more_events),
 		cmocka_unit_test(test_zero_delay_fires_after_current_event_at_same_instant),
 		cmocka_unit_test(test_cancelled_event_never_fires),
