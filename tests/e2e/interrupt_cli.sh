@@ -45,9 +45,9 @@ interrupt() {
 	if [ "$got" -eq "$want" ]; then ok; else ko "$what: exit $got, expected $want"; fi
 }
 
-# only_complete_files WHAT DIR: nothing but the four outputs, each whole
+# only_complete_files WHAT DIR: nothing but the five outputs, each whole
 only_complete_files() {
-	extra=$(ls -A "$2" | grep -cv '^\(summary.json\|summary.csv\|timeseries.csv\|scenario.yaml\)$')
+	extra=$(ls -A "$2" | grep -cv '^\(summary.json\|summary.csv\|timeseries.csv\|latency_cdf.csv\|scenario.yaml\)$')
 	if [ "$extra" -eq 0 ]; then ok; else ko "$1: stray files in --out: $(ls -A "$2")"; fi
 }
 
