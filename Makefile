@@ -134,7 +134,8 @@ REPORT_SRCS := \
 	report/plot_run.c \
 	report/availability.c \
 	report/plot_sweep.c \
-	report/plot_plan.c
+	report/plot_plan.c \
+	report/plot_availability.c
 
 CLI_SRCS := \
 	cli/main.c \

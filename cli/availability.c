@@ -38,6 +38,8 @@ static const char availability_usage[] =
 	"  --set KEY=VALUE      override any scenario key, e.g. --set lb.vrrp.advert_int=2s\n"
 	"  --format FMT         text (default) or json\n"
 	"  --out DIR            also write availability.txt and availability.json into DIR\n"
+	"  --plot               with --out: also draw downtime by cause into DIR/plots\n"
+	"                       (as 'tiersim plot DIR' does; docs/plots.md)\n"
 	"  -j N                 worker threads for the state runs (default: all cores)\n"
 	"\n"
 	"exit status: 0 ok, 2 bad usage or bad input, 3 internal failure\n";
@@ -48,6 +50,7 @@ struct avail_cli {
 	struct avail_options opts;
 	bool json;
 	const char *out_dir;
+	bool plot;             /* --plot: the figures of out_dir */
 };
 
 static int parse_duration(const char *opt, const char *arg, int64_t min_ns, int64_t max_ns,
@@ -81,7 +84,7 @@ static int parse_count(const char *opt, const char *arg, long lo, long hi, unsig
 static int parse_options(int argc, char **argv, struct avail_cli *o)
 {
 	enum { OPT_HORIZON = 256, OPT_REPS, OPT_STATE_DURATION, OPT_STATE_REPS, OPT_SEED, OPT_SET,
-	       OPT_FORMAT, OPT_OUT, OPT_HELP };
+	       OPT_FORMAT, OPT_OUT, OPT_PLOT, OPT_HELP };
 	static const struct option longopts[] = {
 		{"horizon", required_argument, NULL, OPT_HORIZON},
 		{"replications", required_argument, NULL, OPT_REPS},
@@ -91,6 +94,7 @@ static int parse_options(int argc, char **argv, struct avail_cli *o)
 		{"set", required_argument, NULL, OPT_SET},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"out", required_argument, NULL, OPT_OUT},
+		{"plot", no_argument, NULL, OPT_PLOT},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -138,6 +142,9 @@ static int parse_options(int argc, char **argv, struct avail_cli *o)
 		case OPT_OUT:
 			o->out_dir = optarg;
 			break;
+		case OPT_PLOT:
+			o->plot = true;
+			break;
 		case 'j':
 			rc = cli_parse_jobs("availability", optarg, &o->opts.jobs) ? CLI_EXIT_USAGE : 0;
 			break;
@@ -160,6 +167,9 @@ static int parse_options(int argc, char **argv, struct avail_cli *o)
 		return cli_usage_error("availability", "unexpected argument '%s' (one scenario FILE)",
 				       argv[optind + 1]);
 	o->file = argv[optind];
+	if (o->plot && !o->out_dir)
+		return cli_usage_error("availability",
+				       "--plot needs --out DIR (the figures go to DIR/plots)");
 	return 0;
 }
 
@@ -180,6 +190,8 @@ static int report(const struct avail_cli *o, const struct rpt_availability *ra)
 		fprintf(stderr, "tiersim availability: cannot write the report: %s\n", strerror(errno));
 		return CLI_EXIT_FAILURE;
 	}
+	if (o->plot)
+		return cli_plot_folder("availability", o->out_dir, NULL, NULL);
 	return CLI_EXIT_OK;
 }
 

@@ -35,7 +35,7 @@ static const struct rpt_figure *const figures[] = {
 	&rpt_fig_sweep_availability,
 	&rpt_fig_heatmap,
 	&rpt_fig_plan,
-	/* availability's downtime by cause: one line here (plot_figure.h) */
+	&rpt_fig_availability,
 };
 
 #define MAX_FILES 8

@@ -49,9 +49,8 @@ extern const struct rpt_figure rpt_fig_latency, rpt_fig_traffic, rpt_fig_utiliza
 /* A sweep's figures (plot_sweep.c) and the planner's (plot_plan.c). */
 extern const struct rpt_figure rpt_fig_capacity, rpt_fig_sweep_availability, rpt_fig_heatmap;
 extern const struct rpt_figure rpt_fig_plan;
-/* Availability's figures (downtime by cause, with CIs) go here, in their own
- * report/plot_availability.c reading the folder's file of
- * `tiersim availability --out DIR` (docs/plots.md, "Adding figures"). */
+/* Availability's (plot_availability.c): downtime by cause, with CIs. */
+extern const struct rpt_figure rpt_fig_availability;
 
 /* ---------------------------------------------------------------- the folder (plot.c) */
 

@@ -134,10 +134,26 @@ rm -rf "$tmp/plan/plots"
 expect_status "plot DIR of a plan" 0 plot "$tmp/plan" --quiet
 check_figures "plot DIR of a plan" "$tmp/plan" plan
 
+# availability draws downtime by cause, whose data are availability.json's
+expect_status "availability --plot" 0 availability scenarios/year-of-failures.yaml \
+	--horizon 30d --replications 2 --state-duration 10s --out "$tmp/avail" --plot
+check_figures "availability --plot" "$tmp/avail" availability
+json_total=$(sed -n '/"downtime_by_cause"/,/"nodes"/p' "$tmp/avail/availability.json" |
+	grep -c '"cause"')
+dat_rows=$(($(wc -l <"$tmp/avail/plots/availability.dat") - 1))
+# one row per cause but "none" (every node up), which never costs downtime
+if [ "$dat_rows" -eq $((json_total - 1)) ]; then ok; else
+	ko "availability.dat has $dat_rows causes, availability.json $json_total"; fi
+rm -rf "$tmp/avail/plots"
+expect_status "plot DIR of an availability estimate" 0 plot "$tmp/avail" --quiet
+check_figures "plot DIR of an availability estimate" "$tmp/avail" availability
+
 # bad usage
 expect_usage_error "--plot without --out" run scenarios/baseline.yaml --plot
 expect_usage_error "sweep --plot without --out" sweep scenarios/baseline.yaml --vary app.nodes=2,3 --plot
 expect_usage_error "plan --plot without --out" plan scenarios/baseline.yaml --load 2000/s --plot
+expect_usage_error "availability --plot without --out" availability \
+	scenarios/year-of-failures.yaml --plot
 expect_usage_error "plot without DIR" plot
 expect_usage_error "plot of a missing folder" plot "$tmp/no-such-folder"
 mkdir "$tmp/not-a-result"
