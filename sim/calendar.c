@@ -217,14 +217,15 @@ static inline uint64_t select_u64(bool cond, uint64_t a, uint64_t b)
  * earliest children, then x rises from there ("Floyd": x is usually the
  * heap's last entry, a late event, so it rises zero or one level, which
  * saves a comparison and a hard-to-predict exit test per level).  `last` is
- * the index of the last entry still in the heap (x is not in it).
+ * the index of the last entry still in the heap (x is not in it);
+ * `x_is_newest` as for sift_up.
  *
  * A full sibling group with four distinct times is compared in registers
  * without branches or slot reads; a tie falls back to the exact (time, seq)
  * comparison, so the fast path changes speed, never order.  This is the
  * whole cost of a pop in heap mode. */
 static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
-			     struct sim_calendar_entry x)
+			     struct sim_calendar_entry x, bool x_is_newest)
 {
 	struct sim_calendar_entry *h = c->bottom;
 	const struct sim_calendar_slot *s = c->slots;
@@ -254,7 +255,7 @@ static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
 		h[hole] = h[best];
 		hole = best;
 	}
-	sift_up(c, hole, x, false);
+	sift_up(c, hole, x, x_is_newest);
 }
 
 static inline void bottom_add(struct sim_calendar *c, struct sim_calendar_entry x, bool x_is_newest)
@@ -563,7 +564,7 @@ static inline void remove_front(struct sim_calendar *c, bool from_run)
 	} else {
 		size_t n = --c->bottom_n;
 		if (n)
-			sift_down(c, ROOT, n + ROOT - 1, c->bottom[n + ROOT]);
+			sift_down(c, ROOT, n + ROOT - 1, c->bottom[n + ROOT], false);
 	}
 }
 
@@ -577,7 +578,7 @@ static inline void fill_hole(struct sim_calendar *c)
 		 * fills the hole, ROOT .. ROOT + n - 1 remain. */
 		size_t n = c->bottom_n;
 		c->root_hole = false;
-		sift_down(c, ROOT, n + ROOT - 1, c->bottom[n + ROOT]);
+		sift_down(c, ROOT, n + ROOT - 1, c->bottom[n + ROOT], false);
 	}
 }
 
@@ -823,10 +824,11 @@ struct sim_event_handle sim_calendar_push(struct sim_calendar *c, int64_t at_ns,
 
 	if (into_hole) {
 		/* Below the ladder, as the test above found: x takes the popped
-		 * root's place, one sift instead of a pop's and a push's. */
+		 * root's place, one sift instead of a pop's and a push's.  x is
+		 * the newest entry, so its rise compares times only. */
 		c->root_hole = false;
 		size_t n = c->bottom_n++;
-		sift_down(c, ROOT, n + ROOT, (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot });
+		sift_down(c, ROOT, n + ROOT, (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot }, true);
 		if (unlikely(c->run_n + c->bottom_n >= c->bottom_spawn_at))
 			bottom_to_rung(c);
 	} else if (u >= c->top_start) {
