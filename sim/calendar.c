@@ -94,7 +94,7 @@
  * ladder or the top, a push that needs room) first fills the hole as
  * remove_front would have; peek reads the root's children.  Which valid
  * heap holds the entries never changes the order of pops, since (time,
- * seq) is a strict total order.  (Baseline scenario: 2% fewer
+ * seq) is a strict total order.  (Baseline scenario: 3% fewer
  * instructions.)
  *
  * Bottom overflow.  Pushes below the ladder go to the bottom heap, which can
