@@ -49,12 +49,24 @@ endif
 CC ?= cc
 FUZZ_PACKAGES := clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
+# Optimisation.  The default build is -O3, and tiersim and the benchmarks are
+# linked with link-time optimisation (the engine's hot path crosses sim/ and
+# models/: calendar, stations, distributions); fat objects let the tests link
+# without it, quickly.  Portable: no -march.  Measured in docs/testing.md,
+# "Benchmarks".  The sanitizer and fuzzing builds keep -O2.
+ifeq ($(BUILD),build)
+OPT_FLAGS := -O3 -flto=auto -ffat-lto-objects
+LTO_LDFLAGS := -O3 -flto=auto
+else
+OPT_FLAGS := -O2
+LTO_LDFLAGS :=
+endif
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # Recursive (=) so pkg-config runs only when a recipe needs it, after `deps`.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKG_MODULES) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs gsl libfyaml jansson ncursesw nettle 2>/dev/null) -lcsv
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
-ALL_CFLAGS = -std=gnu11 -O2 -g $(WARN) -I. -pthread -DTIERSIM_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=gnu11 $(OPT_FLAGS) -g $(WARN) -I. -pthread -DTIERSIM_VERSION='"$(VERSION)"' \
              $(SAN_FLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pthread $(SAN_FLAGS) $(LDFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(LDLIBS)
@@ -251,7 +263,7 @@ $(eval $(call make_lib,$(LIB_REPORT),$(REPORT_SRCS)))
 $(TIERSIM): $(call obj,$(CLI_SRCS)) $(LAYER_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(LAYER_LIBS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_LDFLAGS) $(LTO_LDFLAGS) -o $@ $(call obj,$(CLI_SRCS)) $(LAYER_LIBS) $(LDLIBS_ALL)
 
 $(UNIT_BINS) $(GOLDEN_BINS): %: %.o $(LAYER_LIBS)
 	@mkdir -p $(@D)
@@ -267,7 +279,7 @@ $(VALIDATION_BINS): %: %.o $(call obj,$(VALIDATION_SUPPORT_SRCS)) $(LAYER_LIBS)
 $(BENCH_BINS): %: %.o $(LAYER_LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LAYER_LIBS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_LDFLAGS) $(LTO_LDFLAGS) -o $@ $< $(LAYER_LIBS) $(LDLIBS_ALL)
 
 # ---------------------------------------------------------------- run, check, bench
 run: $(TIERSIM)

@@ -84,6 +84,19 @@
  * are at least half of those stored, every list and the bottom are swept
  * (O(n), paid for by the n/2 cancels before it) instead of growing.
  *
+ * Deferred root.  Popping the heap's root leaves a hole that sift_down
+ * fills with the last entry.  Nearly every event pushes a new one, which
+ * would then sift up from the end.  So when the run is empty and no entry
+ * is cancelled, pop only marks the root as a hole (root_hole; the heap's
+ * bottom_n entries are then at ROOT + 1 .. ROOT + bottom_n), and the next
+ * push, if it goes to the bottom, sifts itself down from the root: one
+ * sift instead of two.  Every other entry point (pop, cancel, a push to the
+ * ladder or the top, a push that needs room) first fills the hole as
+ * remove_front would have; peek reads the root's children.  Which valid
+ * heap holds the entries never changes the order of pops, since (time,
+ * seq) is a strict total order.  (Baseline scenario: 3% fewer
+ * instructions.)
+ *
  * Bottom overflow.  Pushes below the ladder go to the bottom heap, which can
  * grow (a burst of events in the near future).  When the bottom reaches
  * bottom_spawn_at entries it is spread over a new finest rung, as the paper
@@ -204,14 +217,15 @@ static inline uint64_t select_u64(bool cond, uint64_t a, uint64_t b)
  * earliest children, then x rises from there ("Floyd": x is usually the
  * heap's last entry, a late event, so it rises zero or one level, which
  * saves a comparison and a hard-to-predict exit test per level).  `last` is
- * the index of the last entry still in the heap (x is not in it).
+ * the index of the last entry still in the heap (x is not in it);
+ * `x_is_newest` as for sift_up.
  *
  * A full sibling group with four distinct times is compared in registers
  * without branches or slot reads; a tie falls back to the exact (time, seq)
  * comparison, so the fast path changes speed, never order.  This is the
  * whole cost of a pop in heap mode. */
 static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
-			     struct sim_calendar_entry x)
+			     struct sim_calendar_entry x, bool x_is_newest)
 {
 	struct sim_calendar_entry *h = c->bottom;
 	const struct sim_calendar_slot *s = c->slots;
@@ -241,7 +255,7 @@ static inline void sift_down(struct sim_calendar *c, size_t hole, size_t last,
 		h[hole] = h[best];
 		hole = best;
 	}
-	sift_up(c, hole, x, false);
+	sift_up(c, hole, x, x_is_newest);
 }
 
 static inline void bottom_add(struct sim_calendar *c, struct sim_calendar_entry x, bool x_is_newest)
@@ -550,7 +564,21 @@ static inline void remove_front(struct sim_calendar *c, bool from_run)
 	} else {
 		size_t n = --c->bottom_n;
 		if (n)
-			sift_down(c, ROOT, n + ROOT - 1, c->bottom[n + ROOT]);
+			sift_down(c, ROOT, n + ROOT - 1, c->bottom[n + ROOT], false);
+	}
+}
+
+/* Deferred root: give the heap its root back, as remove_front would have
+ * (the last entry fills the hole).  Every entry point but the push that
+ * fills the hole itself calls this before it looks at the bottom. */
+static inline void fill_hole(struct sim_calendar *c)
+{
+	if (unlikely(c->root_hole)) {
+		/* Entries are at ROOT + 1 .. ROOT + n (n > 0): the last one
+		 * fills the hole, ROOT .. ROOT + n - 1 remain. */
+		size_t n = c->bottom_n;
+		c->root_hole = false;
+		sift_down(c, ROOT, n + ROOT - 1, c->bottom[n + ROOT], false);
 	}
 }
 
@@ -769,6 +797,15 @@ struct sim_event_handle sim_calendar_push(struct sim_calendar *c, int64_t at_ns,
 
 	if (unlikely(c->max_pending && c->count >= c->max_pending))
 		return null;
+	uint64_t u = ukey(at_ns);
+	/* Deferred root: a push into the bottom fills the hole itself; any
+	 * other needs the heap whole first. */
+	bool into_hole = c->root_hole;
+	if (into_hole && (u >= c->top_start || (c->nrungs && u >= c->rungs[c->nrungs - 1].cur_key) ||
+			  c->free_slot == 0)) {
+		fill_hole(c);
+		into_hole = false;
+	}
 	if (unlikely(c->free_slot == 0) && !make_room(c))
 		return null;
 
@@ -785,8 +822,16 @@ struct sim_event_handle sim_calendar_push(struct sim_calendar *c, int64_t at_ns,
 	c->count++;
 	c->stored++;
 
-	uint64_t u = ukey(at_ns);
-	if (u >= c->top_start) {
+	if (into_hole) {
+		/* Below the ladder, as the test above found: x takes the popped
+		 * root's place, one sift instead of a pop's and a push's.  x is
+		 * the newest entry, so its rise compares times only. */
+		c->root_hole = false;
+		size_t n = c->bottom_n++;
+		sift_down(c, ROOT, n + ROOT, (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot }, true);
+		if (unlikely(c->run_n + c->bottom_n >= c->bottom_spawn_at))
+			bottom_to_rung(c);
+	} else if (u >= c->top_start) {
 		k->next = c->top_head;
 		c->top_head = slot;
 		c->top_n++;
@@ -814,6 +859,7 @@ struct sim_event_handle sim_calendar_push(struct sim_calendar *c, int64_t at_ns,
 static inline bool pop_until(struct sim_calendar *c, int64_t until_ns, struct sim_event *out)
 {
 	bool from_run;
+	fill_hole(c);
 	const struct sim_calendar_entry *f = front(c, &from_run);
 
 	if (unlikely(!f) || f->at_ns > until_ns)
@@ -828,6 +874,14 @@ static inline bool pop_until(struct sim_calendar *c, int64_t until_ns, struct si
 	bump_gen(s);
 	free_slot(c, e.slot);
 	c->count--;
+	if (likely(c->run_n == 0 && c->bottom_n > 1 && c->stored == c->count)) {
+		/* Deferred root: the handler about to run usually pushes an
+		 * event, which then fills the hole (see push); the front is
+		 * live, as no entry is cancelled. */
+		c->bottom_n--;
+		c->root_hole = true;
+		return true;
+	}
 	remove_front(c, from_run);
 	if (unlikely(c->run_n == 0 && c->bottom_n == 0) || unlikely(c->stored != c->count))
 		settle(c);
@@ -847,6 +901,16 @@ bool sim_calendar_pop_until(struct sim_calendar *c, int64_t until_ns, struct sim
 int64_t sim_calendar_peek_ns(const struct sim_calendar *c)
 {
 	bool from_run;
+
+	if (c->root_hole) {
+		/* The earliest entry is one of the root's children. */
+		const struct sim_calendar_entry *h = c->bottom;
+		size_t last = ROOT + c->bottom_n;
+		int64_t t = h[FIRST_CHILD(ROOT)].at_ns;
+		for (size_t i = FIRST_CHILD(ROOT) + 1; i <= FIRST_CHILD(ROOT) + 3 && i <= last; i++)
+			t = h[i].at_ns < t ? h[i].at_ns : t;
+		return t;
+	}
 	const struct sim_calendar_entry *f = front(c, &from_run);
 	return f ? f->at_ns : SIM_TIME_NEVER;
 }
@@ -863,6 +927,7 @@ bool sim_calendar_cancel(struct sim_calendar *c, struct sim_event_handle h)
 	if (!sim_calendar_is_pending(c, h))
 		return false;
 
+	fill_hole(c);
 	bump_gen(&c->slots[h.slot]);
 	c->keys[h.slot].state = SIM_SLOT_CANCELLED;
 	c->count--;

@@ -127,6 +127,10 @@ struct sim_calendar {
 	struct sim_calendar_entry *bottom;
 	size_t bottom_n;
 	size_t bottom_spawn_at; /* run_n + bottom_n that turns them into a rung */
+	/* The heap's root was popped and not yet refilled: its bottom_n
+	 * entries are at ROOT + 1 .. ROOT + bottom_n and the root is a hole
+	 * (see calendar.c, "Deferred root").  Only with the run empty. */
+	bool root_hole;
 
 	/* Ladder: rungs[0] is the coarsest, rungs[nrungs - 1] the finest. */
 	struct sim_calendar_rung rungs[SIM_CALENDAR_MAX_RUNGS];

@@ -360,6 +360,60 @@ static void test_pop_until_leaves_later_events(void **state)
 	sim_calendar_fini(&c);
 }
 
+/* A pop leaves the heap's root empty until the next operation (calendar.c,
+ * "Deferred root"): a push below the ladder fills it, anything else first
+ * restores the heap.  Every kind of operation right after a pop must see
+ * the whole calendar: peek, a pop_until that declines, a cancel of the next
+ * event and of a leaf, a push at SIM_TIME_NEVER (the top, not the heap), a
+ * push earlier than everything (the new root), and a push at a time already
+ * stored (FIFO decided by sequence numbers in the sift that fills the hole). */
+static void test_every_operation_after_a_pop_sees_the_whole_heap(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+	struct sim_event ev;
+	struct sim_event_handle h[40];
+
+	sim_calendar_init(&c, 8);
+	/* 40 events: times 100, 110, ... 490, arg = time. */
+	for (int i = 0; i < 40; i++)
+		h[i] = sim_calendar_push(&c, 100 + 10 * ((i * 7) % 40), dummy_fn, NULL,
+					 (uint64_t)(100 + 10 * ((i * 7) % 40)));
+	assert_int_equal(pop_arg(&c), 100);
+	assert_int_equal(sim_calendar_peek_ns(&c), 110);
+	assert_false(sim_calendar_pop_until(&c, 109, &ev));
+	assert_int_equal(sim_calendar_peek_ns(&c), 110);
+	assert_int_equal(pop_arg(&c), 110);
+	/* Cancel the next one (time 120: i = 6, as 6 * 7 % 40 = 2). */
+	assert_true(sim_calendar_cancel(&c, h[6]));
+	assert_int_equal(sim_calendar_peek_ns(&c), 130);
+	assert_int_equal(pop_arg(&c), 130);
+	/* Cancel a leaf (time 490) while the root is a hole. */
+	for (int i = 0; i < 40; i++)
+		if (100 + 10 * ((i * 7) % 40) == 490)
+			assert_true(sim_calendar_cancel(&c, h[i]));
+	assert_int_equal(pop_arg(&c), 140);
+	sim_calendar_push(&c, SIM_TIME_NEVER, dummy_fn, NULL, 9999);
+	assert_int_equal(sim_calendar_peek_ns(&c), 150);
+	assert_int_equal(pop_arg(&c), 150);
+	sim_calendar_push(&c, 155, dummy_fn, NULL, 155);
+	assert_int_equal(sim_calendar_peek_ns(&c), 155);
+	assert_int_equal(pop_arg(&c), 155);
+	sim_calendar_push(&c, 200, dummy_fn, NULL, 2000); /* after the stored 200 */
+	assert_int_equal(pop_arg(&c), 160);
+	for (int64_t t = 170; t <= 480; t += 10) {
+		assert_int_equal(sim_calendar_peek_ns(&c), t);
+		assert_int_equal(pop_arg(&c), (uint64_t)t);
+		if (t == 200)
+			assert_int_equal(pop_arg(&c), 2000);
+	}
+	assert_int_equal(sim_calendar_count(&c), 1);
+	assert_int_equal(pop_arg(&c), 9999);
+	assert_int_equal(sim_calendar_count(&c), 0);
+	assert_int_equal(sim_calendar_peek_ns(&c), SIM_TIME_NEVER);
+	sim_calendar_fini(&c);
+}
+
 /* ---- property test against a reference ---------------------------------- */
 
 static uint64_t prng_next(uint64_t *s)
@@ -904,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_is_pending_follows_push_pop_and_cancel),
 		cmocka_unit_test(test_push_beyond_max_pending_returns_null_handle),
 		cmocka_unit_test(test_pop_until_leaves_later_events),
+		cmocka_unit_test(test_every_operation_after_a_pop_sees_the_whole_heap),
 		cmocka_unit_test(test_random_operations_match_reference),
 		cmocka_unit_test(test_many_events_at_one_instant_pop_in_push_order),
 		cmocka_unit_test(test_widely_spread_times_match_reference),
