@@ -104,7 +104,8 @@ MODELS_SRCS := \
 	models/session.c \
 	models/replication_lag.c \
 	models/replication_failover.c \
-	models/capacity.c
+	models/capacity.c \
+	models/scaling.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \

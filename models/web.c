@@ -146,7 +146,7 @@ static bool peer_available(struct arch *a, struct web_node *w, int worker,
 
 static bool app_in_web_view(struct arch *a, const struct request *r, const struct app_node *p)
 {
-	return !(r->apps_tried >> (p->base.index % 64) & 1) &&
+	return node_in_rotation(&p->base) && !(r->apps_tried >> (p->base.index % 64) & 1) &&
 	       peer_available(a, r->web, r->web_worker, p);
 }
 

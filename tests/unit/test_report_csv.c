@@ -172,7 +172,8 @@ static void test_timeseries_has_a_column_per_class_and_node_and_a_row_per_window
 {
 	const struct rpt_summary *s = *state;
 	struct table *t = parse(s, rpt_write_timeseries_csv);
-	size_t cols = 8 + 3 * s->nclasses + 2 * s->nnodes + 1; /* + db2_lag_s (the replica) */
+	/* + db2_lag_s (the replica), + a node count per tier */
+	size_t cols = 8 + 3 * s->nclasses + 2 * s->nnodes + 1 + TIER_COUNT;
 	assert_int_equal(t->nrows, 1 + s->nwindows);
 	for (size_t r = 0; r < t->nrows; r++)
 		assert_int_equal(t->ncols[r], cols);
@@ -184,9 +185,11 @@ static void test_timeseries_has_a_column_per_class_and_node_and_a_row_per_window
 	assert_string_equal(t->cell[0][16], "write_p99_ms");
 	assert_string_equal(t->cell[0][17], "lb1_utilization");
 	assert_string_equal(t->cell[0][18], "lb1_queue");
-	assert_string_equal(t->cell[0][cols - 2], "db2_queue");
-	assert_string_equal(t->cell[0][cols - 1], "db2_lag_s");
-	assert_string_equal(t->cell[0][cols - 4], "db1_queue"); /* the primary has no lag column */
+	assert_string_equal(t->cell[0][cols - 6], "db2_queue");
+	assert_string_equal(t->cell[0][cols - 5], "db2_lag_s");
+	assert_string_equal(t->cell[0][cols - 8], "db1_queue"); /* the primary has no lag column */
+	assert_string_equal(t->cell[0][cols - 4], "lb_nodes");
+	assert_string_equal(t->cell[0][cols - 1], "db_nodes");
 	assert_string_equal(t->cell[1][0], "0");
 	assert_string_equal(t->cell[3][0], "2");
 	assert_string_equal(t->cell[1][5], "20");
