@@ -153,7 +153,8 @@ VALIDATION_TESTS := queueing model failures \
                     lb_failover \
                     app_failures \
                     replication \
-                    plan
+                    plan \
+                    scaling
 GOLDEN_TESTS := golden
 # libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
 FUZZ_TARGETS := scenario parsers set

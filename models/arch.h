@@ -266,6 +266,12 @@ void scaling_start(struct arch *a);
 void scaling_fini(struct arch *a);
 /* At the end of the warm-up: presence times restart with the statistics. */
 void scaling_reset_stats(struct arch *a, int64_t now_ns);
+/* Where a balancer's scan starts for cursor k over tier t (k taken modulo
+ * the tier's size): without scaling k itself; with scaling the (k mod
+ * n)-th of the n nodes in rotation, so that absent nodes give none of
+ * their turns to the next one.  scaling_rotation_size: that n. */
+uint64_t scaling_rotation_start(struct arch *a, enum model_tier t, uint64_t k);
+int scaling_rotation_size(struct arch *a, enum model_tier t);
 /* Time n was present (IN or DRAINING) since the last reset. */
 int64_t scaling_present_ns(const struct node *n, int64_t now_ns);
 

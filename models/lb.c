@@ -122,7 +122,7 @@ static struct web_node *pick_leastconn(struct arch *a, const struct lb_node *lb,
 				struct web_node *exclude)
 {
 	struct web_node *best = NULL;
-	uint64_t start = a->lb_rr++;
+	uint64_t start = scaling_rotation_start(a, TIER_WEB, a->lb_rr++);
 	for (int i = 0; i < a->nweb; i++) {
 		struct web_node *w = &a->web[(start + (uint64_t)i) % (uint64_t)a->nweb];
 		if (web_in_lb_view(lb, w) && w != exclude && (!best || w->base.active < best->base.active))

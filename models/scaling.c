@@ -59,6 +59,28 @@ static int tier_size(struct arch *a, enum model_tier t)
 	return n;
 }
 
+int scaling_rotation_size(struct arch *a, enum model_tier t)
+{
+	int n = 0;
+	for (int i = 0; i < tier_count(a, t); i++)
+		n += node_in_rotation(tier_node(a, t, i));
+	return n;
+}
+
+uint64_t scaling_rotation_start(struct arch *a, enum model_tier t, uint64_t k)
+{
+	if (!a->scaling)
+		return k;
+	int n = scaling_rotation_size(a, t);
+	if (n == 0)
+		return k;
+	uint64_t j = k % (uint64_t)n;
+	for (int i = 0; i < tier_count(a, t); i++)
+		if (node_in_rotation(tier_node(a, t, i)) && j-- == 0)
+			return (uint64_t)i;
+	return k;
+}
+
 int64_t scaling_present_ns(const struct node *n, int64_t now_ns)
 {
 	bool present = n->presence == NODE_IN || n->presence == NODE_DRAINING;
