@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/results.h"
 #include "sim/units.h"
 
 #define PATH_MAX_LEN 256
@@ -1351,6 +1352,13 @@ static void scaling_checks(struct walk *w)
 			       i, a, b);
 		}
 	}
+	int total = 0;
+	for (int t = 0; t < TIER_COUNT; t++)
+		total += model_tier_max_nodes(c, (enum model_tier)t);
+	if (model_scales(c) && total > MODEL_MAX_NODES)
+		report(w, list ? list : lookup(w->root, "autoscale"),
+		       "scaling: the tiers may reach %d nodes in all, more than the %d a run holds",
+		       total, MODEL_MAX_NODES);
 	const struct autoscale_config *as = &c->autoscale;
 	if (!as->enabled)
 		return;
