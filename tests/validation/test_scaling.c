@@ -56,13 +56,17 @@ static void config_app_only(struct model_config *c)
 struct log {
 	size_t n;
 	struct model_event ev[MAX_EVENTS];
+	char node[MAX_EVENTS][16]; /* the node's name: ev[].node dies with the run */
 };
 
 static void record_event(void *ctx, const struct model_event *ev)
 {
 	struct log *l = ctx;
-	if (l->n < MAX_EVENTS)
-		l->ev[l->n++] = *ev;
+	if (l->n < MAX_EVENTS) {
+		snprintf(l->node[l->n], sizeof l->node[l->n], "%s", ev->node ? ev->node->name : "");
+		l->ev[l->n] = *ev;
+		l->ev[l->n++].node = NULL;
+	}
 }
 
 /* When node `name` first had an event of `kind` whose text contains `word`; -1: never. */
@@ -70,7 +74,7 @@ static double first_event_s(const struct log *l, enum model_event_kind kind, con
 			    const char *word)
 {
 	for (size_t i = 0; i < l->n; i++)
-		if (l->ev[i].kind == kind && l->ev[i].node && !strcmp(l->ev[i].node->name, name) &&
+		if (l->ev[i].kind == kind && !strcmp(l->node[i], name) &&
 		    strstr(l->ev[i].text, word))
 			return sim_ns_to_s(l->ev[i].at_ns);
 	return -1;
