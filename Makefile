@@ -118,7 +118,8 @@ MODELS_SRCS := \
 	models/replication_lag.c \
 	models/replication_failover.c \
 	models/capacity.c \
-	models/availability.c
+	models/availability.c \
+	models/scaling.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -180,7 +181,8 @@ VALIDATION_TESTS := queueing model failures \
                     app_failures \
                     replication \
                     plan \
-                    availability
+                    availability \
+                    scaling
 GOLDEN_TESTS := golden
 # libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
 FUZZ_TARGETS := scenario parsers set

@@ -62,8 +62,8 @@ int arch_init(struct arch *a, const struct model_config *cfg, unsigned index)
 	a->measure_from_ns = cfg->warmup_ns;
 	a->end_ns = cfg->duration_ns;
 	a->nlb = cfg->lb.nodes;
-	a->nweb = cfg->web.nodes;
-	a->napp = cfg->app.nodes;
+	a->nweb = model_tier_max_nodes(cfg, TIER_WEB); /* scaling: the extra ones start absent */
+	a->napp = model_tier_max_nodes(cfg, TIER_APP);
 	a->ndb = cfg->db.nodes;
 	a->web = calloc((size_t)a->nweb, sizeof *a->web);
 	a->app = calloc((size_t)a->napp, sizeof *a->app);
@@ -91,12 +91,15 @@ int arch_init(struct arch *a, const struct model_config *cfg, unsigned index)
 	a->web_balance_rng = sim_rng_stream_create(cfg->seed, index, "web.balance");
 	if (!a->net_rng || !a->lb_balance_rng || !a->web_balance_rng)
 		return ENOMEM;
+	if (scaling_init(a))
+		return ENOMEM;
 	return wl_init(a) ? ENOMEM : 0;
 }
 
 void arch_fini(struct arch *a)
 {
 	wl_fini(a);
+	scaling_fini(a);
 	repl_fini(a);
 	sim_engine_fini(&a->engine);
 	for (int i = 0; i < a->nnodes; i++)
@@ -146,6 +149,7 @@ void arch_begin(struct arch *a)
 {
 	rec_start(&a->rec);
 	failures_schedule(a);
+	scaling_start(a);
 	repl_start(a);
 	wl_start(a);
 	if (a->measure_from_ns > 0)

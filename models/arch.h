@@ -64,6 +64,15 @@ enum node_health {
 	NODE_PARTITIONED,   /* running, but nothing gets in or out: a black hole */
 };
 
+/* Whether a node is part of its tier now (models/scaling.h).  Without
+ * scaling every node is NODE_IN for the whole run. */
+enum node_presence {
+	NODE_IN,        /* in its balancer's rotation */
+	NODE_ABSENT,    /* not started yet, or gone after a scale-in */
+	NODE_BOOTING,   /* started, joins after its boot time */
+	NODE_DRAINING,  /* scaled in: no new requests, those in flight complete */
+};
+
 /* What every node has; each tier's struct starts with it. */
 struct node {
 	const struct node_kind *kind;
@@ -82,6 +91,10 @@ struct node {
 	gsl_rng *failure_rng;       /* "failures.NAME", for random failures; else NULL */
 	int64_t active;             /* requests in flight at the node (least-conn) */
 	uint64_t served;
+	enum node_presence presence;
+	int64_t present_since_ns;   /* when it last became IN (counts with DRAINING) */
+	int64_t present_ns;         /* time IN or DRAINING since the last reset, before that */
+	uint32_t scale_gen;         /* bumped at each scaling change (stale boot events) */
 };
 
 struct lb_node {
@@ -159,6 +172,7 @@ struct arch {
 	struct recorder rec;
 	struct repl_state repl;     /* the binlog (replication_lag.h) */
 	struct model_event_listener events; /* who watches (events.h); none in a plain run */
+	struct scaling_state *scaling; /* models/scaling.c; NULL when nothing scales */
 	int64_t measure_from_ns;    /* end of warm-up */
 	int64_t end_ns;
 };
@@ -172,6 +186,8 @@ static inline bool node_is_black_hole(const struct node *n)
 	return n->health == NODE_CRASHED || n->health == NODE_PARTITIONED;
 }
 static inline bool node_refuses(const struct node *n) { return n->health == NODE_PROCESS_DEAD; }
+/* May a balancer pick it (scaling: neither absent, booting nor draining)? */
+static inline bool node_in_rotation(const struct node *n) { return n->presence == NODE_IN; }
 
 /* Build the model for replication `index` (streams keyed by the config's
  * seed and the index); 0 or ENOMEM. */
@@ -242,6 +258,22 @@ void web_upstream_reset(struct arch *a, struct request *r);
 void web_forget(struct arch *a, struct request *r);
 /* The node a query goes to, or NULL when none can take it. */
 struct db_node *db_route(struct arch *a, struct request *r, bool is_write);
+
+/* Scaling (models/scaling.c): set up the tiers' absent nodes at init,
+ * schedule the steps and the autoscaler at begin, and account presence. */
+int scaling_init(struct arch *a);
+void scaling_start(struct arch *a);
+void scaling_fini(struct arch *a);
+/* At the end of the warm-up: presence times restart with the statistics. */
+void scaling_reset_stats(struct arch *a, int64_t now_ns);
+/* Where a balancer's scan starts for cursor k over tier t (k taken modulo
+ * the tier's size): without scaling k itself; with scaling the (k mod
+ * n)-th of the n nodes in rotation, so that absent nodes give none of
+ * their turns to the next one.  scaling_rotation_size: that n. */
+uint64_t scaling_rotation_start(struct arch *a, enum model_tier t, uint64_t k);
+int scaling_rotation_size(struct arch *a, enum model_tier t);
+/* Time n was present (IN or DRAINING) since the last reset. */
+int64_t scaling_present_ns(const struct node *n, int64_t now_ns);
 
 /* Schedule the scenario's failures (models/failures.c). */
 void failures_schedule(struct arch *a);

@@ -120,6 +120,41 @@ void model_config_init(struct model_config *c)
 	c->slo[0] = (struct slo_check){SLO_P99, SLO_AT_MOST, 300e6};
 	c->slo[1] = (struct slo_check){SLO_AVAILABILITY, SLO_AT_LEAST, 99.9 / 100};
 	c->nslo = 2;
+
+	/* The autoscaler's defaults (used once `autoscale` is given). */
+	struct autoscale_config *as = &c->autoscale;
+	as->tier = TIER_APP;
+	as->metric = AUTOSCALE_UTILIZATION;
+	as->target = 0.6;
+	as->interval_ns = 30 * SIM_NS_PER_S;
+	as->cooldown_ns = 3 * SIM_NS_PER_MIN;
+	as->boot_ns = 90 * SIM_NS_PER_S;
+	as->min = 1;
+	as->max = 10;
+}
+
+const char *const autoscale_metric_names[AUTOSCALE_UTILIZATION + 2] = {"utilization", NULL};
+
+static int tier_nodes(const struct model_config *c, enum model_tier t)
+{
+	return t == TIER_LB ? c->lb.nodes : t == TIER_WEB ? c->web.nodes
+				       : t == TIER_APP ? c->app.nodes : c->db.nodes;
+}
+
+bool model_scales(const struct model_config *c)
+{
+	return c->nscaling > 0 || c->autoscale.enabled;
+}
+
+int model_tier_max_nodes(const struct model_config *c, enum model_tier t)
+{
+	int n = tier_nodes(c, t);
+	for (size_t i = 0; i < c->nscaling; i++)
+		if (c->scaling[i].tier == t && c->scaling[i].nodes > n)
+			n = c->scaling[i].nodes;
+	if (c->autoscale.enabled && c->autoscale.tier == t && c->autoscale.max > n)
+		n = c->autoscale.max;
+	return n;
 }
 
 static const char *const slo_metric_names[SLO_METRIC_COUNT] = {

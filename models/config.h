@@ -207,6 +207,36 @@ struct failure_spec {
 	struct sim_dist mttr;    /* FAILURE_RANDOM: time to repair (ns) */
 };
 
+/* ---------------------------------------------------------------- scaling */
+
+#define MODEL_MAX_SCALING 32
+#define SCALING_MAX_NODES 64   /* the most nodes a scaled tier may reach */
+
+/* A scheduled change of a tier's node count (docs/scaling.md): at at_ns the
+ * tier goes to `nodes`; new nodes join after boot_ns, removed ones drain. */
+struct scaling_step {
+	int64_t at_ns;
+	enum model_tier tier;    /* web, app or db (replicas) */
+	int nodes;
+	int64_t boot_ns;
+};
+
+enum autoscale_metric { AUTOSCALE_UTILIZATION };
+
+/* The autoscaler (HPA-like): every interval, desired = ceil(current x
+ * utilization / target) within [min, max], no action within cooldown of
+ * the last one. */
+struct autoscale_config {
+	bool enabled;
+	enum model_tier tier;
+	enum autoscale_metric metric;
+	double target;           /* utilization, 0..1 */
+	int64_t interval_ns;
+	int64_t cooldown_ns;
+	int64_t boot_ns;
+	int min, max;
+};
+
 /* ---------------------------------------------------------------- SLOs */
 
 enum slo_metric { SLO_MEAN, SLO_P50, SLO_P90, SLO_P99, SLO_P999, SLO_AVAILABILITY,
@@ -244,7 +274,18 @@ struct model_config {
 	size_t nslo;
 	struct failure_spec failures[MODEL_MAX_FAILURES];
 	size_t nfailures;
+	struct scaling_step scaling[MODEL_MAX_SCALING];
+	size_t nscaling;         /* sorted by at_ns */
+	struct autoscale_config autoscale;
 };
+
+/* The most nodes tier t may have during a run (its nodes, or more with
+ * scaling or the autoscaler): the size of its node array. */
+int model_tier_max_nodes(const struct model_config *c, enum model_tier t);
+/* Whether the scenario scales anything (scaling entries or autoscale). */
+bool model_scales(const struct model_config *c);
+/* "utilization", then NULL. */
+extern const char *const autoscale_metric_names[AUTOSCALE_UTILIZATION + 2];
 
 /* The share of a class's requests nginx answers from proxy_cache: cache.hit
  * for a dynamic class without writes (a GET), none for one with writes (a

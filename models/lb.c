@@ -104,7 +104,7 @@ static void fail_at_lb(struct arch *a, struct request *r, enum model_error cause
  * (HAProxy never looks at the server itself, only at its checks). */
 static bool web_in_lb_view(const struct lb_node *lb, const struct web_node *w)
 {
-	return lb_check_is_up(&lb->checks, w->base.index);
+	return lb_check_is_up(&lb->checks, w->base.index) && node_in_rotation(&w->base);
 }
 
 static struct web_node *pick_roundrobin(struct arch *a, const struct lb_node *lb,
@@ -122,7 +122,7 @@ static struct web_node *pick_leastconn(struct arch *a, const struct lb_node *lb,
 				struct web_node *exclude)
 {
 	struct web_node *best = NULL;
-	uint64_t start = a->lb_rr++;
+	uint64_t start = scaling_rotation_start(a, TIER_WEB, a->lb_rr++);
 	for (int i = 0; i < a->nweb; i++) {
 		struct web_node *w = &a->web[(start + (uint64_t)i) % (uint64_t)a->nweb];
 		if (web_in_lb_view(lb, w) && w != exclude && (!best || w->base.active < best->base.active))
@@ -282,8 +282,8 @@ static enum lb_check_probe probe_web(void *ctx, int server)
 	const struct node *w = &lb->base.arch->web[server].base;
 	if (lb->base.health == NODE_PARTITIONED)
 		return LB_CHECK_NO_ANSWER; /* the LB itself is cut off */
-	if (node_refuses(w))
-		return LB_CHECK_REFUSED;
+	if (node_refuses(w) || w->presence == NODE_ABSENT || w->presence == NODE_BOOTING)
+		return LB_CHECK_REFUSED; /* scaling: nothing listens there (yet) */
 	return node_is_black_hole(w) ? LB_CHECK_NO_ANSWER : LB_CHECK_OK;
 }
 
@@ -293,7 +293,7 @@ static void on_check_change(void *ctx, int server, bool up, int64_t now_ns)
 	struct arch *a = lb->base.arch;
 	(void)now_ns;
 	const struct node *w = &a->web[server].base;
-	if (!up && lb->holds_vip && node_is_up(&lb->base))
+	if (!up && lb->holds_vip && node_is_up(&lb->base) && w->presence == NODE_IN)
 		rec_node_detected(&a->rec, w);
 	arch_event(a, up ? MODEL_EVENT_MARKED_UP : MODEL_EVENT_MARKED_DOWN, w, "%s marks %s %s",
 		   lb->base.name, w->name, up ? "UP" : "DOWN");

@@ -57,6 +57,12 @@ bool lb_check_is_up(const struct lb_check_set *s, int server)
 	return s->servers[server].health >= s->rise;
 }
 
+void lb_check_set_down(struct lb_check_set *s, int server)
+{
+	if (server >= 0 && server < s->nservers)
+		s->servers[server].health = 0;
+}
+
 int lb_check_health(const struct lb_check_set *s, int server)
 {
 	assert(server >= 0 && server < s->nservers);

@@ -148,6 +148,9 @@ void lb_check_fini(struct lb_check_set *s);
 
 /* May the balancer send to the server (health >= rise)? */
 bool lb_check_is_up(const struct lb_check_set *s, int server);
+/* Set a server fully DOWN without a transition (scaling: a server that
+ * joins the backend starts DOWN and needs `rise` passing checks). */
+void lb_check_set_down(struct lb_check_set *s, int server);
 
 /* The raw health counter, 0 .. rise+fall-1 (tests, traces). */
 int lb_check_health(const struct lb_check_set *s, int server);

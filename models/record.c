@@ -138,6 +138,8 @@ static void close_window(struct recorder *rec, int64_t now_ns)
 		double lagged = lag_area(a, a->nodes[i], now_ns);
 		lag[i] = span > 0 ? (float)((lagged - rec->lag_area_at_start[i]) / (span / 1e9)) : 0.0f;
 		rec->lag_area_at_start[i] = lagged;
+		if (node_in_rotation(a->nodes[i]))
+			w->tier_nodes[a->nodes[i]->kind->tier]++;
 	}
 	memset(&rec->cur, 0, sizeof rec->cur);
 	sim_histogram_reset(&rec->win_all);
@@ -178,6 +180,7 @@ void rec_begin_measuring(struct recorder *rec)
 		rec->queue_area_at_start[i] = -queue_part;
 		rec->lag_area_at_start[i] = -lag_part;
 	}
+	scaling_reset_stats(a, now);
 	rec->measuring = true;
 }
 
@@ -196,7 +199,7 @@ void rec_finish(struct recorder *rec)
 	out->measured_s = now > a->measure_from_ns ? sim_ns_to_s(now - a->measure_from_ns) : 0;
 	out->nnodes = (size_t)a->nnodes;
 	double tier_util[TIER_COUNT] = {0}, tier_queue[TIER_COUNT] = {0};
-	int tier_nodes[TIER_COUNT] = {0};
+	double tier_nodes[TIER_COUNT] = {0}; /* node-time shares (docs/scaling.md) */
 	int replicas = 0;
 	for (int i = 0; i < a->nnodes; i++) {
 		struct node *n = a->nodes[i];
@@ -206,6 +209,17 @@ void rec_finish(struct recorder *rec)
 		snprintf(nr->name, sizeof nr->name, "%s", n->name);
 		nr->tier = n->kind->tier;
 		nr->utilization = sim_station_utilization(cpu, now);
+		/* A node that existed for part of the run: busy over its own time
+		 * present, weighted by that share in the tier's mean. */
+		double weight = 1.0;
+		if (a->scaling) {
+			double span = (double)(now - a->measure_from_ns);
+			double present = (double)scaling_present_ns(n, now);
+			weight = span > 0 ? present / span : 0.0;
+			nr->utilization = weight > 0 ? nr->utilization / weight : 0.0;
+			if (nr->utilization > 1.0)
+				nr->utilization = 1.0;
+		}
 		nr->queue_mean = sim_station_queue_mean(cpu, now);
 		nr->served = n->served;
 		nr->down_s = sim_ns_to_s(n->down_ns + (node_is_up(n) ? 0 : now - n->down_since_ns));
@@ -224,15 +238,15 @@ void rec_finish(struct recorder *rec)
 				out->db.lag_max_s = nr->lag_max_s;
 			replicas++;
 		}
-		tier_util[nr->tier] += nr->utilization;
+		tier_util[nr->tier] += nr->utilization * weight;
 		tier_queue[nr->tier] += nr->queue_mean;
-		tier_nodes[nr->tier]++;
+		tier_nodes[nr->tier] += weight;
 	}
 	if (replicas > 0)
 		out->db.lag_mean_s /= replicas;
 	for (int t = 0; t < TIER_COUNT; t++) {
-		out->tier_utilization[t] = tier_nodes[t] ? tier_util[t] / tier_nodes[t] : 0;
-		out->tier_queue_mean[t] = tier_nodes[t] ? tier_queue[t] / tier_nodes[t] : 0;
+		out->tier_utilization[t] = tier_nodes[t] > 0 ? tier_util[t] / tier_nodes[t] : 0;
+		out->tier_queue_mean[t] = tier_nodes[t] > 0 ? tier_queue[t] / tier_nodes[t] : 0;
 	}
 	rec->draining = true;
 }

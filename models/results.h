@@ -90,6 +90,18 @@ struct model_window {
 	float *node_utilization; /* [nnodes], owned by the results' window block */
 	float *node_queue;       /* [nnodes] */
 	float *node_lag;         /* [nnodes] mean replication lag in the window, s (0: not a replica) */
+	int tier_nodes[TIER_COUNT]; /* nodes in rotation at the window's end (scaling.h) */
+};
+
+/* One scaling action (models/scaling.h): at at_s the tier goes from -> to. */
+#define MODEL_MAX_SCALE_ACTIONS 64
+struct model_scale_action {
+	double at_s;             /* simulated time, from the start of the run */
+	enum model_tier tier;
+	int from, to;            /* nodes in rotation or booting, before and after */
+	bool autoscale;          /* else scheduled (scaling list) */
+	double utilization;      /* autoscale: the tier's mean utilization seen, 0..1 */
+	double target;           /* autoscale: its target */
 };
 
 /* Replication (models/replication_lag.h), after the warm-up. */
@@ -124,6 +136,8 @@ struct model_results {
 	size_t nincidents;
 	struct model_incident incidents[MODEL_MAX_INCIDENTS];
 	struct model_db_result db;
+	size_t nscale_actions;   /* the first MODEL_MAX_SCALE_ACTIONS actions */
+	struct model_scale_action scale_actions[MODEL_MAX_SCALE_ACTIONS];
 	size_t nwindows;
 	int64_t window_ns;
 	struct model_window *windows; /* owned; model_results_fini frees */

@@ -141,6 +141,12 @@ void model_session_snapshot(const struct model_session *s, struct model_snapshot
 			ns->state = in ? MODEL_NODE_UP : MODEL_NODE_BOOTING;
 		else
 			ns->state = in ? MODEL_NODE_SUSPECT : MODEL_NODE_DOWN;
+		if (n->presence == NODE_DRAINING)
+			ns->state = MODEL_NODE_DRAINING;
+		else if (n->presence == NODE_BOOTING)
+			ns->state = MODEL_NODE_BOOTING;
+		else if (n->presence == NODE_ABSENT)
+			ns->state = MODEL_NODE_ABSENT;
 		ns->failure = failure_text(n->health);
 		ns->slow_factor = n->slow_factor;
 		ns->scenario_failure = n->failure >= 0 && s->action_failure[i] != n->failure;

@@ -41,8 +41,9 @@ enum model_node_state {
 	MODEL_NODE_UP,
 	MODEL_NODE_SUSPECT,  /* failed, but its peers have not noticed yet */
 	MODEL_NODE_DOWN,     /* failed, and out of rotation */
-	MODEL_NODE_DRAINING, /* leaving its tier (scaling: not simulated yet) */
-	MODEL_NODE_BOOTING,  /* back, but its peers' checks have not taken it back yet */
+	MODEL_NODE_DRAINING, /* leaving its tier (scaling): finishing the requests it holds */
+	MODEL_NODE_BOOTING,  /* back, or new and booting (scaling), not in rotation yet */
+	MODEL_NODE_ABSENT,   /* not part of its tier now (scaling: not started, or gone) */
 	MODEL_NODE_STATE_COUNT
 };
 

@@ -146,7 +146,7 @@ static bool peer_available(struct arch *a, struct web_node *w, int worker,
 
 static bool app_in_web_view(struct arch *a, const struct request *r, const struct app_node *p)
 {
-	return !(r->apps_tried >> (p->base.index % 64) & 1) &&
+	return node_in_rotation(&p->base) && !(r->apps_tried >> (p->base.index % 64) & 1) &&
 	       peer_available(a, r->web, r->web_worker, p);
 }
 
@@ -154,7 +154,7 @@ static struct app_node *pick_app(struct arch *a, const struct request *r)
 {
 	const struct web_config *c = &a->cfg->web;
 	struct app_node *best = NULL;
-	uint64_t start = a->web_rr++;
+	uint64_t start = scaling_rotation_start(a, TIER_APP, a->web_rr++);
 	switch (c->upstream_balance) {
 	case WEB_BALANCE_LEAST_CONN:
 		for (int i = 0; i < a->napp; i++) {
@@ -167,7 +167,13 @@ static struct app_node *pick_app(struct arch *a, const struct request *r)
 		start = r->client * 2654435761u; /* then the next live one, as nginx rehashes */
 		break;
 	case WEB_BALANCE_RANDOM:
-		start = gsl_rng_uniform_int(a->web_balance_rng, (unsigned long)a->napp);
+		if (!a->scaling)
+			start = gsl_rng_uniform_int(a->web_balance_rng, (unsigned long)a->napp);
+		else if (scaling_rotation_size(a, TIER_APP) > 0)
+			start = scaling_rotation_start(
+				a, TIER_APP,
+				gsl_rng_uniform_int(a->web_balance_rng,
+						    (unsigned long)scaling_rotation_size(a, TIER_APP)));
 		break;
 	case WEB_BALANCE_ROUND_ROBIN:
 	default:

@@ -182,6 +182,24 @@ static void analytic_rows(struct row *r, const struct rpt_summary *s)
 			     &x->tier_utilization[t]);
 }
 
+/* One group of rows per scaling action: name "app #1 scheduled". */
+static void scaling_rows(struct row *r, const struct rpt_summary *s)
+{
+	for (size_t i = 0; i < s->nscale_actions; i++) {
+		const struct model_scale_action *x = &s->scale_actions[i];
+		char name[64];
+		snprintf(name, sizeof name, "%s #%zu %s", model_tier_names[x->tier], i + 1,
+			 x->autoscale ? "autoscale" : "scheduled");
+		row_value(r, "scaling", name, "at_s", x->at_s);
+		row_count(r, "scaling", name, "from", (uint64_t)x->from);
+		row_count(r, "scaling", name, "to", (uint64_t)x->to);
+		if (x->autoscale) {
+			row_value(r, "scaling", name, "utilization", x->utilization);
+			row_value(r, "scaling", name, "target", x->target);
+		}
+	}
+}
+
 static void slo_rows(struct row *r, const struct rpt_summary *s)
 {
 	for (size_t i = 0; i < s->nslo; i++) {
@@ -220,6 +238,7 @@ int rpt_write_summary_csv(const struct rpt_summary *s, FILE *out)
 	}
 	resource_rows(&r, s);
 	analytic_rows(&r, s);
+	scaling_rows(&r, s);
 	slo_rows(&r, s);
 	return finish(out);
 }
@@ -259,6 +278,8 @@ int rpt_write_timeseries_csv(const struct rpt_summary *s, FILE *out)
 	}
 	for (int e = 0; e < ERR_COUNT; e++)
 		header_cell(&r, "failed_", model_error_name((enum model_error)e));
+	for (int t = 0; t < TIER_COUNT; t++)
+		header_cell(&r, model_tier_names[t], "_nodes");
 	end_row(&r);
 
 	for (size_t w = 0; w < s->nwindows; w++) {
@@ -284,6 +305,8 @@ int rpt_write_timeseries_csv(const struct rpt_summary *s, FILE *out)
 		}
 		for (int e = 0; e < ERR_COUNT; e++)
 			cell_series(&r, d->errors[e]);
+		for (int t = 0; t < TIER_COUNT; t++)
+			cell_series(&r, d->tier_nodes[t]);
 		end_row(&r);
 	}
 	return finish(out);

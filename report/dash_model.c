@@ -260,7 +260,7 @@ const char *rpt_dash_state_name(enum model_node_state s)
 	static const char *const names[MODEL_NODE_STATE_COUNT] = {
 		[MODEL_NODE_UP] = "up",           [MODEL_NODE_SUSPECT] = "SUSPECT",
 		[MODEL_NODE_DOWN] = "DOWN",       [MODEL_NODE_DRAINING] = "draining",
-		[MODEL_NODE_BOOTING] = "booting",
+		[MODEL_NODE_BOOTING] = "booting", [MODEL_NODE_ABSENT] = "absent",
 	};
 	return (unsigned)s < MODEL_NODE_STATE_COUNT ? names[s] : "?";
 }

@@ -52,6 +52,8 @@ static attr_t state_attr(enum model_node_state s, bool color)
 	case MODEL_NODE_BOOTING:
 	case MODEL_NODE_DRAINING:
 		return color ? COLOR_PAIR(PAIR_WARN) | A_BOLD : A_BOLD;
+	case MODEL_NODE_ABSENT:
+		return A_DIM;
 	default:
 		return color ? COLOR_PAIR(PAIR_DOWN) | A_BOLD : A_BOLD | A_UNDERLINE;
 	}

@@ -268,6 +268,29 @@ static void put_incidents(struct jb *b, json_t *root, const struct rpt_summary *
 	set(b, root, "incidents", list);
 }
 
+/* Only when something scaled: other scenarios' JSON stays as it was. */
+static void put_scaling(struct jb *b, json_t *root, const struct rpt_summary *s)
+{
+	if (!s->nscale_actions)
+		return;
+	json_t *list = json_array();
+	for (size_t i = 0; i < s->nscale_actions; i++) {
+		const struct model_scale_action *x = &s->scale_actions[i];
+		json_t *o = json_object();
+		set(b, o, "at_s", num(x->at_s));
+		set(b, o, "tier", str(b, model_tier_names[x->tier]));
+		set(b, o, "from", count((uint64_t)x->from));
+		set(b, o, "to", count((uint64_t)x->to));
+		set(b, o, "reason", str(b, x->autoscale ? "autoscale" : "scheduled"));
+		if (x->autoscale) {
+			set(b, o, "utilization", num(x->utilization));
+			set(b, o, "target", num(x->target));
+		}
+		push(b, list, o);
+	}
+	set(b, root, "scaling", list);
+}
+
 static bool is_replica(const struct rpt_node *n)
 {
 	return n->tier == TIER_DB && strcmp(n->role, "primary") != 0;
@@ -321,6 +344,7 @@ int rpt_write_json(const struct rpt_summary *s, FILE *out)
 	put_resources(&b, root, s);
 	put_analytic(&b, root, s);
 	put_incidents(&b, root, s);
+	put_scaling(&b, root, s);
 	put_db(&b, root, s);
 	put_slo(&b, root, s);
 	int rc = 0;

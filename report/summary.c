@@ -243,6 +243,8 @@ static void fill_window(struct rpt_summary *s, size_t w, const struct model_resu
 			d->node_queue[i] += mw->node_queue ? mw->node_queue[i] : 0;
 			d->node_lag[i] += mw->node_lag ? mw->node_lag[i] : 0;
 		}
+		for (int t = 0; t < TIER_COUNT; t++)
+			d->tier_nodes[t] += mw->tier_nodes[t];
 	}
 	d->offered = acc_mean(&offered);
 	d->completed = acc_mean(&completed);
@@ -263,6 +265,8 @@ static void fill_window(struct rpt_summary *s, size_t w, const struct model_resu
 		d->node_queue[i] = have ? d->node_queue[i] / (double)have : NAN;
 		d->node_lag[i] = have ? d->node_lag[i] / (double)have : NAN;
 	}
+	for (int t = 0; t < TIER_COUNT; t++)
+		d->tier_nodes[t] = have ? d->tier_nodes[t] / (double)have : NAN;
 }
 
 static int fill_windows(struct rpt_summary *s, const struct model_config *cfg,
@@ -560,6 +564,8 @@ int rpt_summary_build(const struct model_config *cfg, const struct model_results
 	rpt_crosscheck_fill(cfg, analytic, out);
 	fill_slo(out, cfg, info);
 	fill_incidents(out, reps, n);
+	out->nscale_actions = reps[0].nscale_actions;
+	memcpy(out->scale_actions, reps[0].scale_actions, sizeof out->scale_actions);
 	rc = fill_windows(out, cfg, reps, n);
 	if (rc)
 		rpt_summary_fini(out);

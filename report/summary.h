@@ -112,6 +112,7 @@ struct rpt_window {
 	double *node_utilization;      /* [nnodes], into the summary's window storage */
 	double *node_queue;            /* [nnodes] */
 	double *node_lag;              /* [nnodes] replication lag, s */
+	double tier_nodes[TIER_COUNT]; /* nodes in rotation at the window's end, mean */
 };
 
 /* Replication (docs/report.md "db"). */
@@ -217,6 +218,10 @@ struct rpt_summary {
 
 	size_t nincidents;
 	struct rpt_incident incidents[MODEL_MAX_INCIDENTS];
+
+	/* scaling actions of the first replication (docs/scaling.md) */
+	size_t nscale_actions;
+	struct model_scale_action scale_actions[MODEL_MAX_SCALE_ACTIONS];
 
 	struct rpt_db db;
 

@@ -260,6 +260,27 @@ static void put_incidents(FILE *out, const struct rpt_summary *s)
 	fputc('\n', out);
 }
 
+/* Scaling: every action of the first replication, with its reason. */
+static void put_scaling(FILE *out, const struct rpt_summary *s)
+{
+	if (!s->nscale_actions)
+		return;
+	fprintf(out, "%-14s %9s %-5s %9s  %s\n", "scaling", "at s", "tier", "nodes", "reason");
+	for (size_t i = 0; i < s->nscale_actions; i++) {
+		const struct model_scale_action *x = &s->scale_actions[i];
+		char nodes[32], reason[96];
+		snprintf(nodes, sizeof nodes, "%d->%d", x->from, x->to);
+		if (x->autoscale)
+			snprintf(reason, sizeof reason, "autoscale utilization %.1f%% vs target %.1f%%",
+				 100 * x->utilization, 100 * x->target);
+		else
+			snprintf(reason, sizeof reason, "scheduled");
+		fprintf(out, "%-14s %9.3f %-5s %9s  %s\n", "", x->at_s, model_tier_names[x->tier],
+			nodes, reason);
+	}
+	fputc('\n', out);
+}
+
 /* Replication: how far behind the replicas fell, and what readers saw. */
 static void put_replication(FILE *out, const struct rpt_summary *s)
 {
@@ -318,6 +339,7 @@ int rpt_write_text(const struct rpt_summary *s, FILE *out)
 	put_resources(out, s);
 	put_crosscheck(out, s);
 	put_incidents(out, s);
+	put_scaling(out, s);
 	put_replication(out, s);
 	put_slo(out, s);
 	return ferror(out) ? EIO : 0;

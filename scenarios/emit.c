@@ -294,6 +294,21 @@ static struct scn_node *jobs_of(const struct db_config *db)
 	return s;
 }
 
+static struct scn_node *scaling_of(const struct model_config *c)
+{
+	struct scn_node *s = new_flow(SCN_NODE_SEQ);
+	for (size_t i = 0; s && i < c->nscaling; i++) {
+		struct scn_node *step = map_of(&scn_scaling_table, &c->scaling[i], NULL);
+		if (step)
+			step->flow = true;
+		if (scn_seq_append(s, step) < 0) {
+			scn_node_free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
 static struct scn_node *failures_of(const struct model_config *c)
 {
 	struct scn_node *s = new_flow(SCN_NODE_SEQ);
@@ -350,6 +365,14 @@ static struct scn_node *map_of(const struct scn_table *t, const void *base,
 			break;
 		case SCN_JOBS:
 			v = c ? jobs_of(&c->db) : NULL;
+			break;
+		case SCN_SCALING:
+			v = c ? scaling_of(c) : NULL;
+			break;
+		case SCN_AUTOSCALE:
+			skip = !c || !c->autoscale.enabled;
+			if (!skip)
+				v = map_of(&scn_autoscale_table, c, c);
 			break;
 		default:
 			v = scalar_of(k, base, &skip);

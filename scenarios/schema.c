@@ -270,6 +270,32 @@ bool scn_failure_key_applies(const struct scn_key *k, enum failure_kind kind)
 	return true;
 }
 
+/* ---------------------------------------------------------------- scaling */
+
+/* One entry of the scaling list (docs/scaling.md). */
+#define SC(f) offsetof(struct scaling_step, f)
+static const struct scn_key scaling_keys[] = {
+	{.name = "at", .kind = SCN_DURATION, .off = SC(at_ns), .flags = SCN_F_REQUIRED},
+	{.name = "tier", .kind = SCN_ENUM, .off = SC(tier), .names = model_tier_names,
+	 .flags = SCN_F_REQUIRED},
+	{.name = "nodes", .kind = SCN_INT, .off = SC(nodes), .min = 1, .max = SCALING_MAX_NODES,
+	 .flags = SCN_F_REQUIRED},
+	{.name = "boot", .kind = SCN_DURATION, .off = SC(boot_ns)},
+};
+TABLE(scn_scaling_table, "scaling[N]", scaling_keys);
+
+static const struct scn_key autoscale_keys[] = {
+	ENUM("tier", autoscale.tier, model_tier_names),
+	ENUM("metric", autoscale.metric, autoscale_metric_names),
+	SHARE("target", autoscale.target, SCN_F_POSITIVE),
+	DUR("interval", autoscale.interval_ns, SCN_F_POSITIVE),
+	DUR("cooldown", autoscale.cooldown_ns, 0),
+	DUR("boot", autoscale.boot_ns, 0),
+	INT("min", autoscale.min, 1, SCALING_MAX_NODES),
+	INT("max", autoscale.max, 1, SCALING_MAX_NODES),
+};
+TABLE(scn_autoscale_table, "autoscale", autoscale_keys);
+
 /* ---------------------------------------------------------------- slo */
 
 /* Kinds and bounds only: validate.c stores these into the slo array. */
@@ -310,9 +336,8 @@ static const struct scn_key top_keys[] = {
 	MAP("app", app_table),
 	MAP("db", db_table),
 	{.name = "failures", .kind = SCN_FAILURES},
-	{.name = "scaling", .kind = SCN_RESERVED, .doc = "scaling is"},
-	{.name = "autoscale", .kind = SCN_RESERVED, .flags = SCN_F_NO_EMIT,
-	 .doc = "autoscaling is"},
+	{.name = "scaling", .kind = SCN_SCALING},
+	{.name = "autoscale", .kind = SCN_AUTOSCALE},
 	{.name = "slo", .kind = SCN_SLO},
 };
 TABLE(scn_top_table, "", top_keys);

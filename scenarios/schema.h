@@ -43,6 +43,8 @@ enum scn_kind {
 	SCN_NODES,         /* failures[N].nodes: a list of node names */
 	SCN_JOBS,          /* db.jobs */
 	SCN_DB_NODE,       /* db.jobs[N].node: a db node name (db2), as its 0-based index (int) */
+	SCN_SCALING,       /* scaling: a list of scheduled node counts */
+	SCN_AUTOSCALE,     /* autoscale: a mapping (scn_autoscale_table); sets autoscale.enabled */
 };
 
 enum scn_key_flags {
@@ -83,6 +85,8 @@ extern const struct scn_table scn_step_table;   /* base: struct wl_step */
 extern const struct scn_table scn_slo_table;    /* keys only: see validate.c */
 extern const struct scn_table scn_failure_table; /* base: struct failure_spec */
 extern const struct scn_table scn_job_table;    /* base: struct db_job_config */
+extern const struct scn_table scn_scaling_table; /* base: struct scaling_step */
+extern const struct scn_table scn_autoscale_table; /* base: struct model_config */
 
 /* "lb", "web", "app", "db" in enum model_tier order, NULL-terminated: the
  * `tier` of a random failure and the prefix of every node name (web2). */

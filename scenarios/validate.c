@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/results.h"
 #include "sim/units.h"
 
 #define PATH_MAX_LEN 256
@@ -344,6 +345,8 @@ static void walk_jobs(struct walk *w, const char *path, const struct scn_node *k
 		      const struct scn_node *v);
 static void walk_db_node(struct walk *w, int *out, const char *path, const struct scn_node *key,
 			 const struct scn_node *v);
+static void walk_scaling(struct walk *w, const char *path, const struct scn_node *key,
+			 const struct scn_node *v);
 static void walk_node(struct walk *w, struct failure_spec *f, const char *path,
 		      const struct scn_node *key, const struct scn_node *v);
 static void walk_nodes(struct walk *w, struct failure_spec *f, const char *path,
@@ -552,6 +555,14 @@ static void walk_value(struct walk *w, const struct scn_key *k, void *base, cons
 		break;
 	case SCN_DB_NODE:
 		walk_db_node(w, (int *)field, path, key, v);
+		break;
+	case SCN_SCALING:
+		walk_scaling(w, path, key, v);
+		break;
+	case SCN_AUTOSCALE:
+		w->c->autoscale.enabled = v->kind != SCN_NODE_NULL;
+		if (v->kind != SCN_NODE_NULL)
+			walk_map(w, &scn_autoscale_table, w->c, path, key, v);
 		break;
 	}
 }
@@ -1263,6 +1274,112 @@ static void job_checks(struct walk *w)
 	}
 }
 
+/* ------------------------------------------------------------ scaling */
+
+/* The list replaces the defaults (none) as a whole; an entry with a
+ * problem is not kept. */
+static void walk_scaling(struct walk *w, const char *path, const struct scn_node *key,
+			 const struct scn_node *v)
+{
+	struct model_config *c = w->c;
+	c->nscaling = 0;
+	if (v->kind == SCN_NODE_NULL)
+		return;
+	if (v->kind != SCN_NODE_SEQ) {
+		const char *what = v->kind == SCN_NODE_MAP
+					   ? "a list"
+					   : "a list of steps such as {at: 5m, tier: app, nodes: 8, boot: 90s}";
+		if (need_scalar(w, path, key, v, what))
+			report(w, v, "%s: expected %s, got '%.*s'", path, what, echo_len(v->len), v->text);
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const struct scn_node *item = v->items[i];
+		char sub[PATH_MAX_LEN];
+		bounded(sub, sizeof sub, "%s[%zu]", path, i);
+		if (i == MODEL_MAX_SCALING) {
+			report(w, at_value(item, item), "%s: too many steps (at most %d)", path,
+			       MODEL_MAX_SCALING);
+			break;
+		}
+		if (item->kind != SCN_NODE_MAP) {
+			const char *what = "a mapping of keys (at, tier, nodes, boot)";
+			if (need_scalar(w, sub, item, item, what))
+				report(w, item, "%s: expected %s, got '%.*s'", sub, what,
+				       echo_len(item->len), item->text);
+			continue;
+		}
+		struct scaling_step *st = &c->scaling[c->nscaling];
+		memset(st, 0, sizeof *st);
+		size_t errors_before = w->d->errors;
+		walk_map(w, &scn_scaling_table, st, sub, item, item);
+		if (w->d->errors == errors_before)
+			c->nscaling++;
+	}
+}
+
+static const struct scn_node *item_key(const struct scn_node *item, const char *name)
+{
+	const struct scn_pair *p = scn_map_find(item, name);
+	return p ? p->value : item;
+}
+
+/* After the whole document: scaled tiers, order, times, and min <= max. */
+static void scaling_checks(struct walk *w)
+{
+	const struct model_config *c = w->c;
+	const struct scn_node *list = lookup(w->root, "scaling");
+	char a[32], b[32];
+	for (size_t i = 0; list && list->kind == SCN_NODE_SEQ && i < c->nscaling && i < list->n;
+	     i++) {
+		const struct scaling_step *st = &c->scaling[i];
+		const struct scn_node *item = list->items[i];
+		if (st->tier == TIER_LB || st->tier == TIER_DB)
+			report(w, item_key(item, "tier"),
+			       "scaling[%zu].tier: %s is not scaled in this version (use web or app)", i,
+			       model_tier_names[st->tier]);
+		if (i > 0 && st->at_ns < c->scaling[i - 1].at_ns)
+			report(w, item_key(item, "at"),
+			       "scaling[%zu].at: steps must be in time order (this one is before "
+			       "scaling[%zu])",
+			       i, i - 1);
+		if (st->at_ns >= c->duration_ns) {
+			sim_format_duration(st->at_ns, a, sizeof a);
+			sim_format_duration(c->duration_ns, b, sizeof b);
+			report(w, item_key(item, "at"),
+			       "scaling[%zu].at: step at %s is not before the end of the run "
+			       "(duration %s)",
+			       i, a, b);
+		}
+	}
+	int total = 0;
+	for (int t = 0; t < TIER_COUNT; t++)
+		total += model_tier_max_nodes(c, (enum model_tier)t);
+	if (model_scales(c) && total > MODEL_MAX_NODES)
+		report(w, list ? list : lookup(w->root, "autoscale"),
+		       "scaling: the tiers may reach %d nodes in all, more than the %d a run holds",
+		       total, MODEL_MAX_NODES);
+	const struct autoscale_config *as = &c->autoscale;
+	if (!as->enabled)
+		return;
+	const struct scn_node *m = lookup(w->root, "autoscale");
+	if (as->tier == TIER_LB || as->tier == TIER_DB)
+		report(w, m ? item_key(m, "tier") : w->root,
+		       "autoscale.tier: %s is not scaled in this version (use web or app)",
+		       model_tier_names[as->tier]);
+	if (as->min > as->max)
+		report(w, m ? item_key(m, "min") : w->root,
+		       "autoscale.min: %d is more than autoscale.max (%d)", as->min, as->max);
+	for (size_t i = 0; i < c->nscaling; i++)
+		if (c->scaling[i].tier == as->tier) {
+			report(w, m ? item_key(m, "tier") : w->root,
+			       "autoscale.tier: %s is also in scaling (scale a tier by schedule or by "
+			       "the autoscaler, not both)",
+			       model_tier_names[as->tier]);
+			break;
+		}
+}
+
 static void cross_checks(struct walk *w)
 {
 	const struct model_config *c = w->c;
@@ -1289,6 +1406,7 @@ static void cross_checks(struct walk *w)
 		       "(a proxied request holds a client and an upstream connection)");
 	failure_checks(w);
 	job_checks(w);
+	scaling_checks(w);
 }
 
 int scn_walk(const struct scn_node *root, const struct scn_walk_opts *o, struct model_config *c,

@@ -172,8 +172,8 @@ static void test_timeseries_has_a_column_per_class_and_node_and_a_row_per_window
 {
 	const struct rpt_summary *s = *state;
 	struct table *t = parse(s, rpt_write_timeseries_csv);
-	size_t cols = 8 + 3 * s->nclasses + 2 * s->nnodes + 1 /* db2_lag_s (the replica) */ +
-		      ERR_COUNT;
+	/* + db2_lag_s (the replica), failures by cause, a node count per tier */
+	size_t cols = 8 + 3 * s->nclasses + 2 * s->nnodes + 1 + ERR_COUNT + TIER_COUNT;
 	assert_int_equal(t->nrows, 1 + s->nwindows);
 	for (size_t r = 0; r < t->nrows; r++)
 		assert_int_equal(t->ncols[r], cols);
@@ -185,15 +185,18 @@ static void test_timeseries_has_a_column_per_class_and_node_and_a_row_per_window
 	assert_string_equal(t->cell[0][16], "write_p99_ms");
 	assert_string_equal(t->cell[0][17], "lb1_utilization");
 	assert_string_equal(t->cell[0][18], "lb1_queue");
-	assert_string_equal(t->cell[0][cols - 2 - ERR_COUNT], "db2_queue");
-	assert_string_equal(t->cell[0][cols - 1 - ERR_COUNT], "db2_lag_s");
-	assert_string_equal(t->cell[0][cols - 4 - ERR_COUNT], "db1_queue"); /* the primary: no lag */
-	assert_string_equal(t->cell[0][cols - ERR_COUNT], "failed_vip_unreachable");
-	assert_string_equal(t->cell[0][cols - 1], "failed_client_timeout");
+	size_t tail = ERR_COUNT + TIER_COUNT;
+	assert_string_equal(t->cell[0][cols - 2 - tail], "db2_queue");
+	assert_string_equal(t->cell[0][cols - 1 - tail], "db2_lag_s");
+	assert_string_equal(t->cell[0][cols - 4 - tail], "db1_queue"); /* the primary: no lag */
+	assert_string_equal(t->cell[0][cols - tail], "failed_vip_unreachable");
+	assert_string_equal(t->cell[0][cols - 1 - TIER_COUNT], "failed_client_timeout");
+	assert_string_equal(t->cell[0][cols - TIER_COUNT], "lb_nodes");
+	assert_string_equal(t->cell[0][cols - 1], "db_nodes");
 	/* every window's failures by cause add up to its `failed` */
 	for (size_t r = 1; r < t->nrows; r++) {
 		double sum = 0;
-		for (size_t c = cols - ERR_COUNT; c < cols; c++)
+		for (size_t c = cols - tail; c < cols - TIER_COUNT; c++)
 			sum += strtod(t->cell[r][c], NULL);
 		assert_true(fabs(sum - strtod(t->cell[r][3], NULL)) < 1e-9);
 	}

@@ -380,7 +380,7 @@ static const char every_kind[] =
 	"  - {mode: process, tier: lb, kind: random, mtbf: 1.5h,\n"
 	"     mttr: lognormal(median=1m, p99=1h)}\n"
 	"scaling:\n"
-	"autoscale: []\n"
+	"autoscale:\n"
 	"slo: {p99: none, mean: 20ms, p999: 1s, availability: 0.5, throughput: 10/s}\n";
 
 static void every_kind_of_value_loads(void **state)
@@ -455,6 +455,8 @@ static void every_kind_of_value_loads(void **state)
 	assert_int_equal(c.failures[6].mode, FAILURE_PROCESS);
 	assert_int_equal(c.failures[6].mtbf_ns, 90 * SIM_NS_PER_MIN);
 	assert_int_equal(c.failures[6].mttr.kind, SIM_DIST_LOGNORMAL);
+	assert_int_equal(c.nscaling, 0);
+	assert_false(c.autoscale.enabled);
 	assert_int_equal(c.nslo, 4);
 	assert_int_equal(c.slo[0].metric, SLO_MEAN);
 	assert_int_equal(c.slo[1].metric, SLO_P999);
@@ -462,6 +464,38 @@ static void every_kind_of_value_loads(void **state)
 	assert_int_equal(c.slo[3].metric, SLO_THROUGHPUT);
 	assert_int_equal(c.slo[3].op, SLO_AT_LEAST);
 	assert_true(c.slo[3].target == 10);
+	assert_round_trip(&c, NULL);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+}
+
+static const char scaling_keys[] =
+	"duration: 1h\n"
+	"scaling:\n"
+	"  - {at: 1m, tier: app, nodes: 64, boot: 0}\n"
+	"  - {at: 1m, tier: app, nodes: 1}\n"
+	"autoscale: {tier: web, target: 100%, interval: 1ns, cooldown: 0, min: 64, max: 64}\n";
+
+static void scaling_and_autoscale_load(void **state)
+{
+	(void)state;
+	struct model_config c;
+	struct sim_diags d;
+	load(scaling_keys, NULL, 0, &c, &d);
+	assert_int_equal(c.nscaling, 2);
+	assert_int_equal(c.scaling[0].tier, TIER_APP);
+	assert_int_equal(c.scaling[0].nodes, 64);
+	assert_int_equal(c.scaling[0].boot_ns, 0);
+	assert_int_equal(c.scaling[1].at_ns, SIM_NS_PER_MIN); /* same instant: file order */
+	assert_true(c.autoscale.enabled);
+	assert_int_equal(c.autoscale.tier, TIER_WEB);
+	assert_int_equal(c.autoscale.metric, AUTOSCALE_UTILIZATION);
+	assert_true(c.autoscale.target == 1);
+	assert_int_equal(c.autoscale.interval_ns, 1);
+	assert_int_equal(c.autoscale.boot_ns, 90 * SIM_NS_PER_S); /* the default */
+	assert_int_equal(c.autoscale.min, 64);
+	assert_int_equal(model_tier_max_nodes(&c, TIER_APP), 64);
+	assert_int_equal(model_tier_max_nodes(&c, TIER_WEB), 64);
 	assert_round_trip(&c, NULL);
 	model_config_fini(&c);
 	sim_diags_fini(&d);
@@ -1128,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(defaults_emit_every_section),
 		cmocka_unit_test(baseline_means_what_the_issue_says),
 		cmocka_unit_test(every_kind_of_value_loads),
+		cmocka_unit_test(scaling_and_autoscale_load),
 		cmocka_unit_test(distributions_with_commas_in_flow_mappings),
 		cmocka_unit_test(empirical_paths_resolve_against_the_scenario_directory),
 		cmocka_unit_test(overrides_apply_with_the_same_meaning_as_the_file),

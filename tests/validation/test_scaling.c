@@ -1,0 +1,348 @@
+/* Scaling through the whole model (models/scaling.c, docs/scaling.md):
+ *  - HPA's rule: desired = ceil(current x u / target) within [min, max],
+ *    unchanged within 10% of the target;
+ *  - the autoscaler reacts to a step in load within interval + boot, and
+ *    respects max, min and cooldown;
+ *  - a scheduled scale-out's app servers take traffic only after boot, web
+ *    servers only after boot and then `rise` passing HAProxy checks;
+ *  - a scale-in drains: the requests in flight complete (no failure), then
+ *    the nodes leave and get no more work;
+ *  - utilization with nodes present for part of the run, against the
+ *    utilization law: the tier's busy time over its node-time present. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "models/arch.h"
+#include "models/scaling.h"
+#include "sim/time.h"
+#include "theory.h"
+
+#define RATE 600.0
+#define APP_MEAN_S 0.020
+
+/* One dynamic class of exponential app work, no DB, no cache, no client
+ * time-out: the app tier's load is RATE x APP_MEAN_S cores exactly. */
+static void config_app_only(struct model_config *c)
+{
+	model_config_init(c);
+	c->duration_ns = 120 * SIM_NS_PER_S;
+	c->warmup_ns = 10 * SIM_NS_PER_S;
+	c->wl.rate_per_s = RATE;
+	for (size_t i = 1; i < c->wl.nclasses; i++)
+		sim_dist_fini(&c->wl.classes[i].app);
+	c->wl.nclasses = 1;
+	struct wl_class_config *k = &c->wl.classes[0];
+	snprintf(k->name, sizeof k->name, "get");
+	k->share = 1.0;
+	k->dynamic = true;
+	sim_dist_fini(&k->app);
+	sim_dist_init_exp(&k->app, APP_MEAN_S * 1e9);
+	k->db_reads = 0;
+	k->db_writes = 0;
+	c->web.cache_hit = 0;
+	c->wl.timeout_ns = 0;
+	c->wl.retries = 0;
+	c->app.nodes = 3;
+}
+
+#define MAX_EVENTS 256
+struct log {
+	size_t n;
+	struct model_event ev[MAX_EVENTS];
+	char node[MAX_EVENTS][16]; /* the node's name: ev[].node dies with the run */
+};
+
+static void record_event(void *ctx, const struct model_event *ev)
+{
+	struct log *l = ctx;
+	if (l->n < MAX_EVENTS) {
+		snprintf(l->node[l->n], sizeof l->node[l->n], "%s", ev->node ? ev->node->name : "");
+		l->ev[l->n] = *ev;
+		l->ev[l->n++].node = NULL;
+	}
+}
+
+/* When node `name` first had an event of `kind` whose text contains `word`; -1: never. */
+static double first_event_s(const struct log *l, enum model_event_kind kind, const char *name,
+			    const char *word)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->ev[i].kind == kind && !strcmp(l->node[i], name) &&
+		    strstr(l->ev[i].text, word))
+			return sim_ns_to_s(l->ev[i].at_ns);
+	return -1;
+}
+
+static int node_pos(const struct model_results *r, const char *name)
+{
+	for (size_t i = 0; i < r->nnodes; i++)
+		if (!strcmp(r->nodes[i].name, name))
+			return (int)i;
+	fail_msg("no node %s", name);
+	return -1;
+}
+
+static void run(const struct model_config *c, unsigned index, struct model_results *r,
+		struct log *l)
+{
+	memset(l, 0, sizeof *l);
+	struct model_event_listener ln = {.fn = record_event, .ctx = l};
+	assert_int_equal(model_run_replication_watched(c, index, r, &ln), 0);
+}
+
+/* ---------------------------------------------------------------- HPA's rule */
+
+static void test_hpa_rule(void **state)
+{
+	(void)state;
+	assert_int_equal(scaling_desired(3, 0.9, 0.5, 1, 20), 6);   /* ceil(5.4) */
+	assert_int_equal(scaling_desired(4, 0.75, 0.5, 1, 20), 6);  /* exactly 6 */
+	assert_int_equal(scaling_desired(4, 0.53, 0.5, 1, 20), 4);  /* within 10% */
+	assert_int_equal(scaling_desired(4, 0.46, 0.5, 1, 20), 4);
+	assert_int_equal(scaling_desired(10, 0.1, 0.5, 3, 20), 3);  /* min */
+	assert_int_equal(scaling_desired(10, 1.0, 0.5, 3, 12), 12); /* max */
+	assert_int_equal(scaling_desired(4, NAN, 0.5, 1, 20), 4);   /* no reading */
+}
+
+/* ---------------------------------------------------------------- the autoscaler */
+
+#define STEP_S 60
+#define INTERVAL_S 30
+#define BOOT_S 40
+
+static void config_step(struct model_config *c, double before, double after)
+{
+	config_app_only(c);
+	c->duration_ns = 400 * SIM_NS_PER_S;
+	c->wl.rate_per_s = before;
+	c->wl.schedule[0] = (struct wl_step){.at_ns = STEP_S * SIM_NS_PER_S, .rate_per_s = after};
+	c->wl.nschedule = 1;
+	c->autoscale = (struct autoscale_config){
+		.enabled = true, .tier = TIER_APP, .target = 0.5,
+		.interval_ns = INTERVAL_S * SIM_NS_PER_S, .cooldown_ns = 120 * SIM_NS_PER_S,
+		.boot_ns = BOOT_S * SIM_NS_PER_S, .min = 2, .max = 5,
+	};
+}
+
+/* 3 servers x 8 cores; 500/s -> 1500/s of 20 ms: utilization 0.42 -> 1.25
+ * (overloaded: the step asks ceil(3 x 1 / 0.5) = 6, held at max 5). */
+static void test_autoscaler_reacts_within_interval_plus_boot_and_respects_max(void **state)
+{
+	(void)state;
+	struct model_config c;
+	config_step(&c, 500, 1500);
+	struct model_results r;
+	static struct log l;
+	run(&c, 0, &r, &l);
+	assert_true(r.nscale_actions >= 1);
+	const struct model_scale_action *first = &r.scale_actions[0];
+	assert_true(first->autoscale);
+	assert_true(first->at_s > STEP_S && first->at_s <= STEP_S + INTERVAL_S);
+	assert_int_equal(first->from, 3);
+	assert_int_equal(first->to, 5); /* max */
+	assert_true(first->utilization > 0.9);
+	/* the new servers are in within interval + boot of the step */
+	double in4 = first_event_s(&l, MODEL_EVENT_SCALED, "app4", "booted");
+	double in5 = first_event_s(&l, MODEL_EVENT_SCALED, "app5", "booted");
+	assert_true(in4 > 0 && in4 <= STEP_S + INTERVAL_S + BOOT_S);
+	assert_true(fabs(in4 - first->at_s - BOOT_S) < 1e-9 && fabs(in5 - in4) < 1e-9);
+	for (size_t i = 0; i < r.nscale_actions; i++) {
+		assert_true(r.scale_actions[i].to <= 5 && r.scale_actions[i].to >= 2);
+		if (i > 0) /* cooldown */
+			assert_true(r.scale_actions[i].at_s - r.scale_actions[i - 1].at_s >= 120 - 1e-9);
+	}
+	model_results_fini(&r);
+	model_config_fini(&c);
+}
+
+/* 100/s on 3 servers: utilization 0.08, so ceil(3 x 0.08 / 0.5) = 1 -> min 2;
+ * then the step to 1500/s comes within the cooldown of that action: the
+ * next action waits for it. */
+static void test_autoscaler_respects_min_and_cooldown(void **state)
+{
+	(void)state;
+	struct model_config c;
+	config_step(&c, 100, 1500);
+	c.wl.schedule[0].at_ns = 50 * SIM_NS_PER_S;
+	struct model_results r;
+	static struct log l;
+	run(&c, 0, &r, &l);
+	assert_true(r.nscale_actions >= 2);
+	const struct model_scale_action *a0 = &r.scale_actions[0], *a1 = &r.scale_actions[1];
+	assert_true(a0->autoscale && a0->from == 3 && a0->to == 2); /* min */
+	assert_true(fabs(a0->at_s - INTERVAL_S) < 1e-9);            /* the first tick */
+	/* the load stepped at 50 s, 20 s after; no action before 30 + 120 s */
+	assert_true(fabs(a1->at_s - (INTERVAL_S + 120.0)) < 1e-9);
+	assert_true(a1->from == 2 && a1->to == 4); /* ceil(2 x 1 / 0.5), saturated */
+	model_results_fini(&r);
+	model_config_fini(&c);
+}
+
+/* ---------------------------------------------------------------- scale-out */
+
+#define AT_S 30
+#define JOIN_BOOT_S 20
+
+static void test_new_app_server_takes_traffic_only_after_boot(void **state)
+{
+	(void)state;
+	struct model_config c;
+	config_app_only(&c);
+	c.duration_ns = 90 * SIM_NS_PER_S;
+	c.scaling[0] = (struct scaling_step){.at_ns = AT_S * SIM_NS_PER_S, .tier = TIER_APP,
+					     .nodes = 4, .boot_ns = JOIN_BOOT_S * SIM_NS_PER_S};
+	c.nscaling = 1;
+	struct model_results r;
+	static struct log l;
+	run(&c, 0, &r, &l);
+	int p = node_pos(&r, "app4");
+	for (size_t w = 0; w < r.nwindows; w++) {
+		double t = (double)w; /* 1 s windows */
+		if (t + 1 <= AT_S + JOIN_BOOT_S)
+			assert_true(r.windows[w].node_utilization[p] == 0.0f);
+		else if (t >= AT_S + JOIN_BOOT_S + 1)
+			assert_true(r.windows[w].node_utilization[p] > 0.0f);
+		/* at the window's end: app4 is in from 50 s on */
+		assert_int_equal(r.windows[w].tier_nodes[TIER_APP], t + 1 < AT_S + JOIN_BOOT_S ? 3 : 4);
+	}
+	assert_int_equal(r.failed, 0);
+	model_results_fini(&r);
+	model_config_fini(&c);
+}
+
+/* HAProxy: a new web server starts DOWN; the first check after its boot
+ * comes within downinter, then rise - 1 more at fastinter. */
+static void test_new_web_server_joins_after_boot_and_rise_checks(void **state)
+{
+	(void)state;
+	struct model_config c;
+	config_app_only(&c);
+	c.duration_ns = 90 * SIM_NS_PER_S;
+	c.lb.check.rise = 3;
+	c.lb.check.fastinter_ns = SIM_NS_PER_S;
+	c.lb.check.downinter_ns = 3 * SIM_NS_PER_S;
+	c.scaling[0] = (struct scaling_step){.at_ns = AT_S * SIM_NS_PER_S, .tier = TIER_WEB,
+					     .nodes = 4, .boot_ns = JOIN_BOOT_S * SIM_NS_PER_S};
+	c.nscaling = 1;
+	struct model_results r;
+	static struct log l;
+	run(&c, 0, &r, &l);
+	double booted = first_event_s(&l, MODEL_EVENT_SCALED, "web4", "booted");
+	double up = first_event_s(&l, MODEL_EVENT_MARKED_UP, "web4", "lb1 marks");
+	assert_true(fabs(booted - (AT_S + JOIN_BOOT_S)) < 1e-9);
+	assert_true(up >= booted + 2 * 1.0 - 1e-9 && up <= booted + 3.0 + 2 * 1.0 + 1e-9);
+	int p = node_pos(&r, "web4");
+	for (size_t w = 0; w < r.nwindows; w++) {
+		double t = (double)w;
+		if (t + 1 <= up)
+			assert_true(r.windows[w].node_utilization[p] == 0.0f);
+		else if (t >= up + 1)
+			assert_true(r.windows[w].node_utilization[p] > 0.0f);
+	}
+	assert_int_equal(r.failed, 0);
+	model_results_fini(&r);
+	model_config_fini(&c);
+}
+
+/* ---------------------------------------------------------------- scale-in */
+
+static void test_scale_in_drains_without_failures(void **state)
+{
+	(void)state;
+	struct model_config c;
+	config_app_only(&c);
+	c.duration_ns = 90 * SIM_NS_PER_S;
+	c.app.nodes = 5;
+	c.scaling[0] = (struct scaling_step){.at_ns = AT_S * SIM_NS_PER_S, .tier = TIER_APP,
+					     .nodes = 3};
+	c.nscaling = 1;
+	struct model_results r;
+	static struct log l;
+	run(&c, 0, &r, &l);
+	assert_int_equal(r.failed, 0);
+	assert_int_equal(r.completed, r.offered);
+	const char *gone[] = {"app4", "app5"};
+	for (int k = 0; k < 2; k++) {
+		double drain = first_event_s(&l, MODEL_EVENT_SCALED, gone[k], "drains");
+		double left = first_event_s(&l, MODEL_EVENT_SCALED, gone[k], "leaves");
+		assert_true(fabs(drain - AT_S) < 1e-9);
+		/* in flight at 30 s: a few times 20 ms of work, then gone */
+		assert_true(left > drain && left < drain + 2.0);
+		int p = node_pos(&r, gone[k]);
+		for (size_t w = (size_t)ceil(left); w < r.nwindows; w++)
+			assert_true(r.windows[w].node_utilization[p] == 0.0f);
+		assert_true(r.windows[AT_S - 1].node_utilization[p] > 0.0f);
+	}
+	assert_int_equal(r.windows[r.nwindows - 1].tier_nodes[TIER_APP], 3);
+	model_results_fini(&r);
+	model_config_fini(&c);
+}
+
+/* ---------------------------------------------------------------- utilization */
+
+/* 3 app servers, 3 more from 60 s (boot 0): measured 10..120 s.  The tier's
+ * load is RATE x APP_MEAN_S = 12 cores throughout; round robin splits it
+ * evenly over the servers in rotation. */
+#define JOIN_S 60.0
+static int run_partial(void *ctx, uint64_t seed, unsigned reps, double *values)
+{
+	(void)ctx;
+	struct model_config c;
+	config_app_only(&c);
+	c.seed = seed;
+	c.scaling[0] = (struct scaling_step){.at_ns = (int64_t)JOIN_S * SIM_NS_PER_S,
+					     .tier = TIER_APP, .nodes = 6};
+	c.nscaling = 1;
+	for (unsigned i = 0; i < reps; i++) {
+		struct model_results r;
+		int rc = model_run_replication(&c, i, &r);
+		if (rc)
+			return rc;
+		values[i * 3 + 0] = r.tier_utilization[TIER_APP];
+		values[i * 3 + 1] = r.nodes[node_pos(&r, "app1")].utilization;
+		values[i * 3 + 2] = r.nodes[node_pos(&r, "app6")].utilization;
+		model_results_fini(&r);
+	}
+	model_config_fini(&c);
+	return 0;
+}
+
+static void test_utilization_of_nodes_present_for_part_of_the_run(void **state)
+{
+	(void)state;
+	double load = RATE * APP_MEAN_S, cores = 8, T = 110, later = 120 - JOIN_S;
+	double present = 3 * T + 3 * later; /* node-seconds */
+	struct theory_case tc = {
+		.what = "app tier 3 -> 6 servers at 60 s: utilization over time present",
+		.nmetrics = 3,
+		.metric = {"tier", "app1 (whole run)", "app6 (from 60 s)"},
+		.analytic = {load * T / (cores * present),
+			     (load / 3 * (JOIN_S - 10) + load / 6 * later) / (cores * T),
+			     load / 6 / cores},
+		.reps = 8,
+		.base_seed = 7100,
+		.run = run_partial,
+	};
+	theory_expect(&tc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hpa_rule),
+		cmocka_unit_test(test_autoscaler_reacts_within_interval_plus_boot_and_respects_max),
+		cmocka_unit_test(test_autoscaler_respects_min_and_cooldown),
+		cmocka_unit_test(test_new_app_server_takes_traffic_only_after_boot),
+		cmocka_unit_test(test_new_web_server_joins_after_boot_and_rise_checks),
+		cmocka_unit_test(test_scale_in_drains_without_failures),
+		cmocka_unit_test(test_utilization_of_nodes_present_for_part_of_the_run),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
