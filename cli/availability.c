@@ -160,16 +160,12 @@ static int parse_options(int argc, char **argv, struct avail_cli *o)
 		if (oom)
 			return cli_usage_error("availability", "out of memory");
 	}
-	if (optind >= argc)
-		return cli_usage_error("availability",
-				       "missing the scenario FILE (see 'tiersim availability --help')");
-	if (optind + 1 < argc)
-		return cli_usage_error("availability", "unexpected argument '%s' (one scenario FILE)",
-				       argv[optind + 1]);
-	o->file = argv[optind];
-	if (o->plot && !o->out_dir)
-		return cli_usage_error("availability",
-				       "--plot needs --out DIR (the figures go to DIR/plots)");
+	int bad = cli_scenario_operand("availability", argc, argv, &o->file);
+	if (bad)
+		return bad;
+	bad = cli_check_plot("availability", o->plot, o->out_dir);
+	if (bad)
+		return bad;
 	return 0;
 }
 

@@ -27,6 +27,7 @@ int cli_merge(int argc, char **argv);
 int cli_plan(int argc, char **argv);
 int cli_availability(int argc, char **argv);
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A command's --set KEY=VALUE list, including the shorthands it spells as
@@ -50,6 +51,13 @@ int cli_plot(int argc, char **argv);
 struct rpt_plot_options;
 int cli_plot_folder(const char *sub, const char *dir, const struct rpt_plot_options *opts,
 		    FILE *listing);
+
+/* The one scenario FILE operand left after the options (getopt's optind):
+ * *file set and 0, or the usage error's exit status. */
+int cli_scenario_operand(const char *sub, int argc, char **argv, const char **file);
+/* --plot draws from the files of the --out folder, so it needs one (checked
+ * before a long run, not after): 0, or the usage error's exit status. */
+int cli_check_plot(const char *sub, bool plot, const char *out_dir);
 
 /* -j N: 0, or the usage error's exit status. */
 int cli_parse_jobs(const char *sub, const char *arg, int *jobs);

@@ -74,35 +74,12 @@ enum dash_format { DASH_TEXT, DASH_JSON, DASH_CSV };
 
 struct dash_options {
 	const char *file;
-	const char **sets;
-	size_t nsets;
-	char *owned[2];
+	struct cli_sets sets;  /* --set values, and the spelled-out shorthands */
 	const char *record;
 	int speed_index;
 	bool paused;
 	enum dash_format format;
 };
-
-static int add_set(struct dash_options *o, const char *kv)
-{
-	const char **sets = realloc(o->sets, (o->nsets + 1) * sizeof *sets);
-	if (!sets)
-		return -1;
-	o->sets = sets;
-	o->sets[o->nsets++] = kv;
-	return 0;
-}
-
-static int add_shorthand(struct dash_options *o, int slot, const char *key, const char *value)
-{
-	size_t len = strlen(key) + strlen(value) + 2;
-	free(o->owned[slot]);
-	o->owned[slot] = malloc(len);
-	if (!o->owned[slot])
-		return -1;
-	snprintf(o->owned[slot], len, "%s=%s", key, value);
-	return add_set(o, o->owned[slot]);
-}
 
 static int speed_index_of(const char *text)
 {
@@ -140,15 +117,15 @@ static int parse_options(int argc, char **argv, struct dash_options *o)
 		int rc = 0;
 		switch (ch) {
 		case OPT_SEED:
-			rc = add_shorthand(o, 0, "seed", optarg);
+			rc = cli_sets_shorthand(&o->sets, 0, "seed", optarg);
 			break;
 		case OPT_DURATION:
-			rc = add_shorthand(o, 1, "duration", optarg);
+			rc = cli_sets_shorthand(&o->sets, 1, "duration", optarg);
 			break;
 		case OPT_SET:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return cli_usage_error("dash", "--set expects KEY=VALUE, got '%s'", optarg);
-			rc = add_set(o, optarg);
+			rc = cli_sets_add(&o->sets, optarg);
 			break;
 		case OPT_SPEED:
 			o->speed_index = speed_index_of(optarg);
@@ -184,12 +161,9 @@ static int parse_options(int argc, char **argv, struct dash_options *o)
 		if (rc)
 			return cli_usage_error("dash", "out of memory");
 	}
-	if (optind >= argc)
-		return cli_usage_error("dash", "missing the scenario FILE (see 'tiersim dash --help')");
-	if (optind + 1 < argc)
-		return cli_usage_error("dash", "unexpected argument '%s' (one scenario FILE)",
-				       argv[optind + 1]);
-	o->file = argv[optind];
+	int bad = cli_scenario_operand("dash", argc, argv, &o->file);
+	if (bad)
+		return bad;
 	return 0;
 }
 
@@ -560,15 +534,13 @@ int cli_dash(int argc, char **argv)
 	struct dash_options o = {.speed_index = 3 /* x10 */, .format = DASH_TEXT};
 	int rc = parse_options(argc, argv, &o);
 	if (rc) {
-		free(o.sets);
-		free(o.owned[0]);
-		free(o.owned[1]);
+		cli_sets_fini(&o.sets);
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	}
 	struct model_config cfg;
 	struct sim_diags diags;
 	sim_diags_init(&diags);
-	rc = scn_load_file(o.file, o.sets, o.nsets, &cfg, &diags);
+	rc = scn_load_file(o.file, o.sets.items, o.sets.n, &cfg, &diags);
 	if (rc || diags.errors) {
 		sim_diags_print(&diags, stderr);
 		rc = CLI_EXIT_USAGE;
@@ -594,8 +566,6 @@ int cli_dash(int argc, char **argv)
 	if (!rc)
 		rc = run_session(&o, &cfg);
 	model_config_fini(&cfg);
-	free(o.sets);
-	free(o.owned[0]);
-	free(o.owned[1]);
+	cli_sets_fini(&o.sets);
 	return rc;
 }

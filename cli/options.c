@@ -71,3 +71,21 @@ void cli_sets_fini(struct cli_sets *s)
 	for (size_t i = 0; i < sizeof s->owned / sizeof s->owned[0]; i++)
 		free(s->owned[i]);
 }
+
+int cli_scenario_operand(const char *sub, int argc, char **argv, const char **file)
+{
+	if (optind >= argc)
+		return cli_usage_error(sub, "missing the scenario FILE (see 'tiersim %s --help')", sub);
+	if (optind + 1 < argc)
+		return cli_usage_error(sub, "unexpected argument '%s' (one scenario FILE; see "
+				       "'tiersim %s --help')", argv[optind + 1], sub);
+	*file = argv[optind];
+	return 0;
+}
+
+int cli_check_plot(const char *sub, bool plot, const char *out_dir)
+{
+	if (plot && !out_dir)
+		return cli_usage_error(sub, "--plot needs --out DIR (the figures go to DIR/plots)");
+	return 0;
+}

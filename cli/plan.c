@@ -242,16 +242,14 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 		if (rc)
 			return cli_usage_error("plan", "out of memory");
 	}
-	if (optind >= argc)
-		return cli_usage_error("plan", "missing the scenario FILE (see 'tiersim plan --help')");
-	if (optind + 1 < argc)
-		return cli_usage_error("plan", "unexpected argument '%s' (one scenario FILE per plan)",
-				       argv[optind + 1]);
-	o->file = argv[optind];
+	int bad = cli_scenario_operand("plan", argc, argv, &o->file);
+	if (bad)
+		return bad;
 	if (o->max_load == (o->load_rps > 0))
 		return cli_usage_error("plan", "give exactly one of --load RATE and --max-load");
-	if (o->plot && !o->out_dir)
-		return cli_usage_error("plan", "--plot needs --out DIR (the figures go to DIR/plots)");
+	bad = cli_check_plot("plan", o->plot, o->out_dir);
+	if (bad)
+		return bad;
 	return 0;
 }
 

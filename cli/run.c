@@ -58,8 +58,7 @@ enum run_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
 
 struct run_options {
 	const char *file;
-	const char **sets;   /* --set values, and the spelled-out shorthands */
-	size_t nsets;
+	struct cli_sets sets; /* --set values, and the spelled-out shorthands */
 	struct slo_check slo[RPT_MAX_EXTRA_SLO];
 	size_t nslo;
 	enum run_format format;
@@ -67,36 +66,11 @@ struct run_options {
 	int jobs;
 	bool quiet;
 	bool plot;           /* --plot: the figures of out_dir */
-	char *owned[3];      /* the "seed=N"-style strings built for shorthands */
 };
 
 static void options_fini(struct run_options *o)
 {
-	free(o->sets);
-	for (size_t i = 0; i < sizeof o->owned / sizeof o->owned[0]; i++)
-		free(o->owned[i]);
-}
-
-static int add_set(struct run_options *o, const char *kv)
-{
-	const char **sets = realloc(o->sets, (o->nsets + 1) * sizeof *sets);
-	if (!sets)
-		return -1;
-	o->sets = sets;
-	o->sets[o->nsets++] = kv;
-	return 0;
-}
-
-/* "--seed 5" becomes "seed=5", and so on. */
-static int add_shorthand(struct run_options *o, int slot, const char *key, const char *value)
-{
-	size_t len = strlen(key) + strlen(value) + 2;
-	free(o->owned[slot]);
-	o->owned[slot] = malloc(len);
-	if (!o->owned[slot])
-		return -1;
-	snprintf(o->owned[slot], len, "%s=%s", key, value);
-	return add_set(o, o->owned[slot]);
+	cli_sets_fini(&o->sets);
 }
 
 static int parse_options(int argc, char **argv, struct run_options *o)
@@ -124,18 +98,18 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		int rc = 0;
 		switch (ch) {
 		case OPT_SEED:
-			rc = add_shorthand(o, 0, "seed", optarg);
+			rc = cli_sets_shorthand(&o->sets, 0, "seed", optarg);
 			break;
 		case OPT_REPS:
-			rc = add_shorthand(o, 1, "replications", optarg);
+			rc = cli_sets_shorthand(&o->sets, 1, "replications", optarg);
 			break;
 		case OPT_DURATION:
-			rc = add_shorthand(o, 2, "duration", optarg);
+			rc = cli_sets_shorthand(&o->sets, 2, "duration", optarg);
 			break;
 		case OPT_SET:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return cli_usage_error("run", "--set expects KEY=VALUE, got '%s'", optarg);
-			rc = add_set(o, optarg);
+			rc = cli_sets_add(&o->sets, optarg);
 			break;
 		case OPT_SLO:
 			if (o->nslo >= RPT_MAX_EXTRA_SLO)
@@ -178,16 +152,12 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		if (rc)
 			return cli_usage_error("run", "out of memory");
 	}
-	if (optind >= argc)
-		return cli_usage_error("run", "missing the scenario FILE (see 'tiersim run --help')");
-	if (optind + 1 < argc)
-		return cli_usage_error("run", "unexpected argument '%s' (one scenario FILE per run)",
-				       argv[optind + 1]);
-	o->file = argv[optind];
-	/* The figures are drawn from the files of a result folder; without one
-	 * there is nowhere to draw them (checked before a long run, not after). */
-	if (o->plot && !o->out_dir)
-		return cli_usage_error("run", "--plot needs --out DIR (the figures go to DIR/plots)");
+	int bad = cli_scenario_operand("run", argc, argv, &o->file);
+	if (bad)
+		return bad;
+	bad = cli_check_plot("run", o->plot, o->out_dir);
+	if (bad)
+		return bad;
 	return 0;
 }
 
@@ -366,7 +336,7 @@ int cli_run(int argc, char **argv)
 	struct model_config cfg;
 	struct sim_diags diags;
 	sim_diags_init(&diags);
-	rc = scn_load_file(o.file, o.sets, o.nsets, &cfg, &diags);
+	rc = scn_load_file(o.file, o.sets.items, o.sets.n, &cfg, &diags);
 	if (rc || diags.errors) {
 		sim_diags_print(&diags, stderr);
 		rc = CLI_EXIT_USAGE;

@@ -297,16 +297,14 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 		if (rc)
 			return cli_usage_error("sweep", "out of memory");
 	}
-	if (optind >= argc)
-		return cli_usage_error("sweep", "missing the scenario FILE (see 'tiersim sweep --help')");
-	if (optind + 1 < argc)
-		return cli_usage_error("sweep", "unexpected argument '%s' (one scenario FILE per sweep)",
-				       argv[optind + 1]);
-	o->file = argv[optind];
+	int bad = cli_scenario_operand("sweep", argc, argv, &o->file);
+	if (bad)
+		return bad;
 	if (o->naxes == 0)
 		return cli_usage_error("sweep", "nothing to sweep: give at least one --vary KEY=VALUES");
-	if (o->plot && !o->out_dir)
-		return cli_usage_error("sweep", "--plot needs --out DIR (the figures go to DIR/plots)");
+	bad = cli_check_plot("sweep", o->plot, o->out_dir);
+	if (bad)
+		return bad;
 	return 0;
 }
 
