@@ -34,7 +34,10 @@ static void config_with_web2_failure(struct model_config *c, enum failure_kind k
 	c->nfailures = 1;
 }
 
-static void detection_window(enum failure_kind kind, double lo_s, double hi_s)
+/* check_timeout_ns, connect_ns: HAProxy's `timeout check` and `timeout
+ * connect` (0: the defaults, timeout check unset). */
+static void detection_window_with(enum failure_kind kind, int64_t check_timeout_ns,
+				  int64_t connect_ns, double lo_s, double hi_s)
 {
 	char why[256];
 	for (int k = 0; k < 8; k++) {
@@ -42,6 +45,10 @@ static void detection_window(enum failure_kind kind, double lo_s, double hi_s)
 		struct model_config cfg;
 		int64_t at = 60 * SIM_NS_PER_S + k * 250 * SIM_NS_PER_MS;
 		config_with_web2_failure(&cfg, kind, at);
+		if (check_timeout_ns)
+			cfg.lb.check.timeout_ns = check_timeout_ns;
+		if (connect_ns)
+			cfg.lb.timeout_connect_ns = connect_ns;
 		assert_true(model_failures_supported(&cfg, why, sizeof why));
 		struct model_results r;
 		assert_int_equal(model_run_replication(&cfg, 0, &r), 0);
@@ -61,6 +68,11 @@ static void detection_window(enum failure_kind kind, double lo_s, double hi_s)
 	}
 }
 
+static void detection_window(enum failure_kind kind, double lo_s, double hi_s)
+{
+	detection_window_with(kind, 0, 0, lo_s, hi_s);
+}
+
 static void process_death_is_detected_in_4_to_6_s(void **state)
 {
 	(void)state;
@@ -71,6 +83,18 @@ static void host_crash_is_detected_in_10_to_12_s(void **state)
 {
 	(void)state;
 	detection_window(FAILURE_CRASH, 10.0, 12.0);
+}
+
+/* Issue 4's case: inter 2s, fall 3, timeout check 1s.  A check of a black
+ * hole ends at min(timeout connect, inter) = 2 s whatever timeout check
+ * says (it bounds the read after a connect that never comes), so the
+ * window stays U(0,2) + 3 x 2 + 2 x 2 = 10 to 12 s (DOMAIN.md section 1.3);
+ * with timeout connect 1s as well, each check ends after 1 s: 7 to 9 s. */
+static void timeout_check_1s_keeps_the_black_hole_window(void **state)
+{
+	(void)state;
+	detection_window_with(FAILURE_CRASH, SIM_NS_PER_S, 0, 10.0, 12.0);
+	detection_window_with(FAILURE_CRASH, SIM_NS_PER_S, SIM_NS_PER_S, 7.0, 9.0);
 }
 
 static uint64_t failed_with_retries(int retries, bool redispatch)
@@ -177,6 +201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(process_death_is_detected_in_4_to_6_s),
 		cmocka_unit_test(host_crash_is_detected_in_10_to_12_s),
+		cmocka_unit_test(timeout_check_1s_keeps_the_black_hole_window),
 		cmocka_unit_test(a_web_crash_is_told_as_failed_marked_down_back_marked_up),
 		cmocka_unit_test(a_slow_failure_is_an_incident_nobody_detects),
 		cmocka_unit_test(requests_before_detection_fail_without_retries_and_pass_with_redispatch),
