@@ -1203,6 +1203,41 @@ static void walk_db_node(struct walk *w, int *out, const char *path, const struc
 	*out = n.index;
 }
 
+/* The entries of list v (db.jobs, scaling), each a mapping walked through
+ * `table` into items[] (item_size bytes each, at most max): an entry with a
+ * problem is not kept.  noun names the entries in "too many ...", keys
+ * lists a mapping's keys.  Returns how many were kept. */
+static size_t walk_entries(struct walk *w, const char *path, const struct scn_node *v,
+			   const struct scn_table *table, void *items, size_t item_size, size_t max,
+			   const char *noun, const char *keys)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct scn_node *item = v->items[i];
+		char sub[PATH_MAX_LEN];
+		bounded(sub, sizeof sub, "%s[%zu]", path, i);
+		if (i == max) {
+			report(w, at_value(item, item), "%s: too many %s (at most %zu)", path, noun, max);
+			break;
+		}
+		if (item->kind != SCN_NODE_MAP) {
+			char what[96];
+			bounded(what, sizeof what, "a mapping of keys %s", keys);
+			if (need_scalar(w, sub, item, item, what))
+				report(w, item, "%s: expected %s, got '%.*s'", sub, what,
+				       echo_len(item->len), item->text);
+			continue;
+		}
+		void *entry = (char *)items + kept * item_size;
+		memset(entry, 0, item_size);
+		size_t errors_before = w->d->errors;
+		walk_map(w, table, entry, sub, item, item);
+		if (w->d->errors == errors_before)
+			kept++;
+	}
+	return kept;
+}
+
 /* The list replaces the defaults (none) as a whole; an entry with a
  * problem is not kept. */
 static void walk_jobs(struct walk *w, const char *path, const struct scn_node *key,
@@ -1219,28 +1254,8 @@ static void walk_jobs(struct walk *w, const char *path, const struct scn_node *k
 			report(w, v, "%s: expected %s, got '%.*s'", path, what, echo_len(v->len), v->text);
 		return;
 	}
-	for (size_t i = 0; i < v->n; i++) {
-		const struct scn_node *item = v->items[i];
-		char sub[PATH_MAX_LEN];
-		bounded(sub, sizeof sub, "%s[%zu]", path, i);
-		if (i == DB_MAX_JOBS) {
-			report(w, at_value(item, item), "%s: too many jobs (at most %d)", path, DB_MAX_JOBS);
-			break;
-		}
-		if (item->kind != SCN_NODE_MAP) {
-			const char *what = "a mapping of keys (at, node, kind, cores, for)";
-			if (need_scalar(w, sub, item, item, what))
-				report(w, item, "%s: expected %s, got '%.*s'", sub, what,
-				       echo_len(item->len), item->text);
-			continue;
-		}
-		struct db_job_config *job = &db->jobs[db->njobs];
-		memset(job, 0, sizeof *job);
-		size_t errors_before = w->d->errors;
-		walk_map(w, &scn_job_table, job, sub, item, item);
-		if (w->d->errors == errors_before)
-			db->njobs++;
-	}
+	db->njobs = walk_entries(w, path, v, &scn_job_table, db->jobs, sizeof db->jobs[0],
+				 DB_MAX_JOBS, "jobs", "(at, node, kind, cores, for)");
 }
 
 /* After the whole document: each job's node exists and it starts in the run. */
@@ -1293,29 +1308,9 @@ static void walk_scaling(struct walk *w, const char *path, const struct scn_node
 			report(w, v, "%s: expected %s, got '%.*s'", path, what, echo_len(v->len), v->text);
 		return;
 	}
-	for (size_t i = 0; i < v->n; i++) {
-		const struct scn_node *item = v->items[i];
-		char sub[PATH_MAX_LEN];
-		bounded(sub, sizeof sub, "%s[%zu]", path, i);
-		if (i == MODEL_MAX_SCALING) {
-			report(w, at_value(item, item), "%s: too many steps (at most %d)", path,
-			       MODEL_MAX_SCALING);
-			break;
-		}
-		if (item->kind != SCN_NODE_MAP) {
-			const char *what = "a mapping of keys (at, tier, nodes, boot)";
-			if (need_scalar(w, sub, item, item, what))
-				report(w, item, "%s: expected %s, got '%.*s'", sub, what,
-				       echo_len(item->len), item->text);
-			continue;
-		}
-		struct scaling_step *st = &c->scaling[c->nscaling];
-		memset(st, 0, sizeof *st);
-		size_t errors_before = w->d->errors;
-		walk_map(w, &scn_scaling_table, st, sub, item, item);
-		if (w->d->errors == errors_before)
-			c->nscaling++;
-	}
+	c->nscaling = walk_entries(w, path, v, &scn_scaling_table, c->scaling,
+				   sizeof c->scaling[0], MODEL_MAX_SCALING, "steps",
+				   "(at, tier, nodes, boot)");
 }
 
 static const struct scn_node *item_key(const struct scn_node *item, const char *name)
