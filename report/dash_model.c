@@ -23,7 +23,7 @@ const char *const rpt_dash_help_lines[] = {
 	"p        partition the selected node (unreachable, still running)",
 	"r        recover the selected node from its failure",
 	"[ ]      offered load -10% / +10% from now on",
-	"a        autoscaler on/off (not simulated yet)",
+	"a        autoscaler on/off (not supported yet)",
 	"?        this help         q  quit: report, and --record",
 	"Each action is what the same failure or workload step in a",
 	"scenario file does; --record FILE saves them as one.",
@@ -231,8 +231,9 @@ bool rpt_dash_apply(struct rpt_dash *d, enum rpt_dash_cmd c)
 	case RPT_DASH_CMD_AUTOSCALER:
 		d->autoscaler = !d->autoscaler;
 		rpt_dash_log(d, d->now_ns, MODEL_EVENT_ACTION,
-			     d->autoscaler ? "operator: autoscaler on -- scaling is not simulated "
-					     "in this version: nothing changes"
+			     d->autoscaler ? "operator: autoscaler on -- not supported from the "
+					     "dashboard yet (a recording could not replay it): "
+					     "nothing changes"
 					   : "operator: autoscaler off");
 		return false;
 	default:

@@ -3,7 +3,7 @@
  * Pins: what a snapshot becomes on screen (states, details, VIP, tier bars,
  * sparklines per window, SLO status), the event log ring, the keys that the
  * view handles itself (pause, speed steps and their bounds, selection
- * wrapping, help, the autoscaler toggle saying it is not simulated), and the
+ * wrapping, help, the autoscaler toggle saying it is not supported), and the
  * layout: from 80x24 up every part is on screen and parts do not overlap. */
 #include <math.h>
 #include <setjmp.h>
@@ -179,10 +179,10 @@ static void keys_the_view_handles_itself(void **state)
 	assert_int_equal(d->selected, 0);
 	rpt_dash_apply(d, rpt_dash_cmd_of_char('?'));
 	assert_true(d->help);
-	/* the autoscaler does not exist yet, and the log says so */
+	/* the dashboard cannot switch the autoscaler yet, and the log says so */
 	assert_false(rpt_dash_apply(d, rpt_dash_cmd_of_char('a')));
 	assert_true(d->autoscaler);
-	assert_non_null(strstr(rpt_dash_log_line(d, 0)->text, "not simulated"));
+	assert_non_null(strstr(rpt_dash_log_line(d, 0)->text, "not supported"));
 	/* what the session does */
 	const char session_keys[] = "kspr[].q";
 	for (const char *k = session_keys; *k; k++)
