@@ -453,6 +453,13 @@ size_t scn_first_non_text(const char *text, size_t len)
 		for (size_t k = 1; k <= need; k++)
 			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
 				return i;
+		/* RFC 3629's table: no overlong forms (E0 80..9F, F0 80..8F),
+		 * no surrogates (ED A0..BF), nothing past U+10FFFF (F4 90..).
+		 * libfyaml loops on some of these (fuzzing found E0 95). */
+		unsigned char c1 = s[i + 1];
+		if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
+		    (c == 0xf4 && c1 > 0x8f))
+			return i;
 		i += need + 1;
 	}
 	return len;
