@@ -1,6 +1,6 @@
 /* Event calendar: the future of a simulation, ordered by (time, sequence).
  *
- * Up to a few hundred stored events it is a plain 4-ary heap (the bottom's,
+ * Up to a few hundred stored events it is a plain binary heap (the bottom's,
  * below: "heap mode"); beyond that, a ladder queue (Tang, Goh and Thng, ACM
  * TOMACS 15(3), 2005): an unsorted "top" list for the far future, a few
  * "rungs" of time buckets for the middle, and a small sorted "bottom"
@@ -119,7 +119,7 @@ struct sim_calendar_rung {
 struct sim_calendar {
 	/* Bottom: the events due next, in two parts.  run[] is a bucket
 	 * sorted by (time, seq), latest first, popped from the end; `bottom`
-	 * is a 4-ary min-heap by (time, seq) for what is pushed below the
+	 * is a binary min-heap by (time, seq) for what is pushed below the
 	 * ladder after that bucket was taken (always newer than the run) and
 	 * for buckets too large for the run. */
 	struct sim_calendar_entry run[SIM_CALENDAR_RUN_MAX];
