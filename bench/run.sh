@@ -2,7 +2,10 @@
 # `make bench`: tiersim's engine next to the hand-written reference programs,
 # built and run in the same bench so the comparison is a ratio measured on one
 # machine at one time (these machines are noisy; absolute numbers drift).
-# Each program runs 3 times (seeds 1..3) and the median is kept.
+# Each program runs 3 times (seeds 1..3) and the median is kept; a
+# comparison with a reference program runs the two alternately, seed by seed
+# (5 pairs), and reports the median of the five ratios, so that a change in
+# the machine's load between the two halves cannot tip the result.
 # usage: bench/run.sh BUILD_DIR
 set -eu
 B=${1:-build}
@@ -14,18 +17,31 @@ run3() { # prog args... -> prints the three JSON lines
 	for seed in 1 2 3; do "$@" "$seed"; done
 }
 
+# paired OURS_JSON LIMIT_JSON OURS_CMD LIMIT_CMD: runs the two commands
+# (sh -c strings taking the seed as $0) alternately for seeds 1..5, appends
+# their JSON lines to the two files, and prints the median of limit/ours.
+paired() {
+	: > "$1"; : > "$2"
+	for seed in 1 2 3 4 5; do
+		o=$(sh -c "$3" "$seed"); echo "$o" >> "$1"
+		l=$(sh -c "$4" "$seed"); echo "$l" >> "$2"
+		echo "$o" | field customers_per_s | awk -v l="$(echo "$l" | field customers_per_s)" \
+			'{ printf "%.4f\n", l / $1 }'
+	done | sort -g | sed -n 3p
+}
+
 echo "== hold model: 10,000 pending events, exponential increments (target >= 15e6 events/s)"
 "$B/bench/bench_hold" 20000000 | tee "$B/bench/hold.json"
 
 echo
 echo "== M/M/c (lambda 3.2/s, c=4, rho 0.8): tiersim vs ../shared/bench/limit_mmc.c heap loop"
-run3 "$B/bench/bench_mmc" 10000000 > "$B/bench/mmc.json"
-run3 sh -c "\"$B/bench/limit_mmc\" 10000000 \"\$0\" heap" > "$B/bench/limit_mmc.json"
+ratio=$(paired "$B/bench/mmc.json" "$B/bench/limit_mmc.json" \
+	"\"$B/bench/bench_mmc\" 10000000 \"\$0\"" "\"$B/bench/limit_mmc\" 10000000 \"\$0\" heap")
 cat "$B/bench/mmc.json" "$B/bench/limit_mmc.json"
-ours=$(field customers_per_s < "$B/bench/mmc.json" | median3)
-limit=$(field customers_per_s < "$B/bench/limit_mmc.json" | median3)
-awk -v o="$ours" -v l="$limit" 'BEGIN {
-	printf "median customers/s: tiersim %.3g, limit %.3g; limit/tiersim = %.2f (target <= 3)\n", o, l, l / o }'
+ours=$(field customers_per_s < "$B/bench/mmc.json" | sort -g | sed -n 3p)
+limit=$(field customers_per_s < "$B/bench/limit_mmc.json" | sort -g | sed -n 3p)
+awk -v o="$ours" -v l="$limit" -v r="$ratio" 'BEGIN {
+	printf "median customers/s: tiersim %.3g, limit %.3g; median of paired limit/tiersim = %.2f (target <= 3)\n", o, l, r }'
 
 echo
 echo "== baseline scenario, one replication on one core (target >= 1e6 simulated requests/s)"
@@ -36,13 +52,14 @@ awk -v b="$base" 'BEGIN { printf "median simulated requests/s: %.3g\n", b }'
 
 echo
 echo "== tandem of four M/M/c tiers as a scenario vs ../shared/bench/limit_tandem.c heap loop"
-run3 sh -c "\"$B/bench/bench_scenario\" bench/tandem.yaml --set seed=\$0 --set duration=20000s" > "$B/bench/tandem.json"
-run3 sh -c "\"$B/bench/limit_tandem\" 2000000 \"\$0\" heap" > "$B/bench/limit_tandem.json"
+ratio=$(paired "$B/bench/tandem.json" "$B/bench/limit_tandem.json" \
+	"\"$B/bench/bench_scenario\" bench/tandem.yaml --set seed=\$0 --set duration=20000s" \
+	"\"$B/bench/limit_tandem\" 2000000 \"\$0\" heap")
 cat "$B/bench/tandem.json" "$B/bench/limit_tandem.json"
-ours=$(field customers_per_s < "$B/bench/tandem.json" | median3)
-limit=$(field customers_per_s < "$B/bench/limit_tandem.json" | median3)
-awk -v o="$ours" -v l="$limit" 'BEGIN {
-	printf "median customers/s: tiersim %.3g, limit %.3g; limit/tiersim = %.2f (target <= 2.5)\n", o, l, l / o }'
+ours=$(field customers_per_s < "$B/bench/tandem.json" | sort -g | sed -n 3p)
+limit=$(field customers_per_s < "$B/bench/limit_tandem.json" | sort -g | sed -n 3p)
+awk -v o="$ours" -v l="$limit" -v r="$ratio" 'BEGIN {
+	printf "median customers/s: tiersim %.3g, limit %.3g; median of paired limit/tiersim = %.2f (target <= 2.5)\n", o, l, r }'
 
 # The capacity commands (issue 6): wall-clock seconds of whole CLI runs, one
 # run each (they take tens of seconds).  TIERSIM names the binary.
