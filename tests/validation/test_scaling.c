@@ -125,7 +125,7 @@ static void config_step(struct model_config *c, double before, double after)
 	c->wl.schedule[0] = (struct wl_step){.at_ns = STEP_S * SIM_NS_PER_S, .rate_per_s = after};
 	c->wl.nschedule = 1;
 	c->autoscale = (struct autoscale_config){
-		.enabled = true, .tier = TIER_APP, .target = 0.5,
+		.given = true, .enabled = true, .tier = TIER_APP, .target = 0.5,
 		.interval_ns = INTERVAL_S * SIM_NS_PER_S, .cooldown_ns = 120 * SIM_NS_PER_S,
 		.boot_ns = BOOT_S * SIM_NS_PER_S, .min = 2, .max = 5,
 	};
