@@ -137,7 +137,10 @@ void rpt_dash_update(struct rpt_dash *d, const struct model_snapshot *snap,
 	d->vip_holder = snap->vip_holder;
 	d->autoscaler = snap->autoscaler;
 	d->autoscale_tier = snap->autoscale_tier;
+	/* A tier's bar: the mean over its nodes that are part of it (an
+	 * absent node, one the autoscaler may add, does not dilute it). */
 	double tier_sum[TIER_COUNT] = {0};
+	int tier_present[TIER_COUNT] = {0};
 	memset(d->tier_nodes, 0, sizeof d->tier_nodes);
 	for (int i = 0; i < snap->nnodes; i++) {
 		const struct model_node_snapshot *n = &snap->nodes[i];
@@ -148,11 +151,14 @@ void rpt_dash_update(struct rpt_dash *d, const struct model_snapshot *snap,
 		v->utilization = n->utilization;
 		v->lag_s = n->lag_s;
 		node_detail(n, v->detail, sizeof v->detail);
-		tier_sum[n->tier] += n->utilization;
 		d->tier_nodes[n->tier]++;
+		if (n->state == MODEL_NODE_ABSENT)
+			continue;
+		tier_sum[n->tier] += n->utilization;
+		tier_present[n->tier]++;
 	}
 	for (int t = 0; t < TIER_COUNT; t++)
-		d->tier_utilization[t] = d->tier_nodes[t] ? tier_sum[t] / d->tier_nodes[t] : 0;
+		d->tier_utilization[t] = tier_present[t] ? tier_sum[t] / tier_present[t] : 0;
 	if (d->selected >= d->nnodes)
 		d->selected = d->nnodes > 0 ? d->nnodes - 1 : 0;
 	size_t first = snap->nwindows > RPT_DASH_SPARK_MAX ? snap->nwindows - RPT_DASH_SPARK_MAX : 0;

@@ -100,6 +100,14 @@ static void a_snapshot_becomes_states_bars_and_sparklines(void **state)
 	rpt_dash_header(d, buf, sizeof buf);
 	assert_string_equal(buf, "web-crash  t 01:35.5/04:00.0  running x10 (x0)  load 2000/s  node lb1");
 	assert_true(strlen(buf) <= RPT_DASH_MIN_COLS);
+	/* an absent node (one the autoscaler may add) does not dilute its
+	 * tier's bar */
+	s->nodes[1].state = MODEL_NODE_ABSENT;
+	rpt_dash_update(d, s, slo, 2);
+	assert_float_equal(d->tier_utilization[TIER_LB], 0.0, 1e-12);
+	assert_int_equal(d->tier_nodes[TIER_LB], 2);
+	s->nodes[1].state = MODEL_NODE_UP;
+	rpt_dash_update(d, s, slo, 2);
 	/* the topology's title: the VIP and the autoscaler, within the panel */
 	struct rpt_dash_layout l;
 	rpt_dash_layout_compute(RPT_DASH_MIN_COLS, RPT_DASH_MIN_ROWS, &l);
