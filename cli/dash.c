@@ -260,6 +260,19 @@ static void reanchor(struct dash *d)
 	d->sim_anchor = model_session_now_ns(d->session);
 }
 
+/* Starting the default autoscaler may add nodes (app4..app10 come before
+ * db1): the selection stays on the node it was on. */
+static void keep_selection(struct dash *d)
+{
+	char name[sizeof d->view->nodes[0].name];
+	snprintf(name, sizeof name, "%s",
+		 d->view->nnodes > 0 ? d->view->nodes[d->view->selected].name : "");
+	model_session_snapshot(d->session, d->snap);
+	for (int i = 0; i < d->snap->nnodes; i++)
+		if (!strcmp(d->snap->nodes[i].name, name))
+			d->view->selected = i;
+}
+
 static void act(struct dash *d, enum rpt_dash_cmd c)
 {
 	char msg[RPT_DASH_LINE_MAX];
@@ -294,6 +307,8 @@ static void act(struct dash *d, enum rpt_dash_cmd c)
 		break;
 	case RPT_DASH_CMD_AUTOSCALER:
 		rc = model_session_toggle_autoscaler(d->session, msg, sizeof msg);
+		if (!rc)
+			keep_selection(d);
 		break;
 	default:
 		return;
