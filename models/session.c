@@ -2,9 +2,13 @@
  *
  * The session is model_run_replication cut open: arch_begin, then the engine
  * run in as many pieces as the caller likes, then arch_end.  Actions become
- * configuration (a failure, a schedule step) and act through the events that
- * configuration makes in a plain run, which is what lets a recording replay
- * to the same numbers. */
+ * configuration (a failure, a schedule step, an autoscaler switch) and act
+ * through the events that configuration makes in a plain run, which is what
+ * lets a recording replay to the same numbers.  The one change that cannot
+ * act mid-run, an autoscaler where the scenario has none (node arrays are
+ * sized at init), is made by running the changed configuration again from
+ * 0 s to now: the model is deterministic and every earlier action is in the
+ * configuration, so that run is the recording's run. */
 #include "session.h"
 
 #include <errno.h>

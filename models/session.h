@@ -10,8 +10,9 @@
  * Key invariant: the session's actions are written into the configuration it
  * was given, as what a scenario file would say (a crash is a `failures:`
  * entry at the current time, recovered by setting its `for`; a load change
- * is a `workload.schedule` step), and they act through the very events the
- * scenario's would (failures_schedule_start/_end, wl_profile_changed).  So
+ * is a `workload.schedule` step; an autoscaler switch an `autoscale.schedule`
+ * entry), and they act through the very events the scenario's would
+ * (failures_schedule_start/_end, wl_profile_changed, scaling_switch_at).  So
  * after model_session_finish the configuration, with `duration` set to the
  * span, replays under model_run_replication to identical results.
  *
