@@ -19,9 +19,9 @@
  * Ctrl-C quits as q does.  The screen goes to /dev/tty and the report to stdout, so
  * `tiersim dash FILE > report.txt` keeps the report.  On quit: the report
  * `tiersim run` prints for the simulated span, and with --record FILE the
- * resolved scenario with the session's actions (failures: entries and
- * workload steps at their instants, duration = the span, one replication)
- * that `tiersim run` replays to the same numbers. */
+ * resolved scenario with the session's actions (failures: entries,
+ * workload steps and autoscaler switches at their instants, duration = the
+ * span, one replication) that `tiersim run` replays to the same numbers. */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -53,8 +53,9 @@ static const char dash_usage[] =
 	"usage: tiersim dash FILE [options]\n"
 	"\n"
 	"Run the scenario FILE live in the terminal (80x24 or larger); crash, slow,\n"
-	"partition and recover nodes and change the load while it runs.  On quit,\n"
-	"print the report `tiersim run` prints for the simulated span.\n"
+	"partition and recover nodes, change the load and switch the autoscaler\n"
+	"while it runs.  On quit, print the report `tiersim run` prints for the\n"
+	"simulated span.\n"
 	"\n"
 	"  --seed N          random seed (the scenario's `seed`)\n"
 	"  --duration T      the longest span the session may run, e.g. 30m\n"
@@ -236,7 +237,8 @@ static char *recording_text(const char *source, const struct model_config *cfg,
 	rpt_dash_clock(cfg->duration_ns, span, sizeof span);
 	fprintf(f, "# Recorded by tiersim dash from %s (seed %llu), %s of simulated time.\n"
 		   "# `tiersim run` on this file replays the session to the same numbers.\n"
-		   "# The operator's actions (failures: and workload.schedule below):\n",
+		   "# The operator's actions (failures:, workload.schedule and\n"
+		   "# autoscale.schedule below):\n",
 		source, (unsigned long long)cfg->seed, span);
 	for (size_t i = 0; i < noted->n; i++)
 		fprintf(f, "#   %s\n", noted->lines[i]);
@@ -256,6 +258,19 @@ static void reanchor(struct dash *d)
 {
 	d->wall_anchor = mono_ns();
 	d->sim_anchor = model_session_now_ns(d->session);
+}
+
+/* Starting the default autoscaler may add nodes (app4..app10 come before
+ * db1): the selection stays on the node it was on. */
+static void keep_selection(struct dash *d)
+{
+	char name[sizeof d->view->nodes[0].name];
+	snprintf(name, sizeof name, "%s",
+		 d->view->nnodes > 0 ? d->view->nodes[d->view->selected].name : "");
+	model_session_snapshot(d->session, d->snap);
+	for (int i = 0; i < d->snap->nnodes; i++)
+		if (!strcmp(d->snap->nodes[i].name, name))
+			d->view->selected = i;
 }
 
 static void act(struct dash *d, enum rpt_dash_cmd c)
@@ -289,6 +304,11 @@ static void act(struct dash *d, enum rpt_dash_cmd c)
 		break;
 	case RPT_DASH_CMD_LOAD_UP:
 		rc = model_session_scale_load(d->session, 1.1, msg, sizeof msg);
+		break;
+	case RPT_DASH_CMD_AUTOSCALER:
+		rc = model_session_toggle_autoscaler(d->session, msg, sizeof msg);
+		if (!rc)
+			keep_selection(d);
 		break;
 	default:
 		return;

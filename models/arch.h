@@ -274,6 +274,11 @@ uint64_t scaling_rotation_start(struct arch *a, enum model_tier t, uint64_t k);
 int scaling_rotation_size(struct arch *a, enum model_tier t);
 /* Time n was present (IN or DRAINING) since the last reset. */
 int64_t scaling_present_ns(const struct node *n, int64_t now_ns);
+/* The autoscaler switched as sw says, at its at_ns (a calendar event: the
+ * same whether the scenario names the switch or the dashboard adds it
+ * during the run).  scaling_autoscaler_state: 1 on, 0 off, -1 none. */
+void scaling_switch_at(struct arch *a, const struct autoscale_switch *sw);
+int scaling_autoscaler_state(const struct arch *a);
 
 /* Schedule the scenario's failures (models/failures.c). */
 void failures_schedule(struct arch *a);

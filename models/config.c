@@ -123,6 +123,7 @@ void model_config_init(struct model_config *c)
 
 	/* The autoscaler's defaults (used once `autoscale` is given). */
 	struct autoscale_config *as = &c->autoscale;
+	as->enabled = true;
 	as->tier = TIER_APP;
 	as->metric = AUTOSCALE_UTILIZATION;
 	as->target = 0.6;
@@ -143,7 +144,7 @@ static int tier_nodes(const struct model_config *c, enum model_tier t)
 
 bool model_scales(const struct model_config *c)
 {
-	return c->nscaling > 0 || c->autoscale.enabled;
+	return c->nscaling > 0 || c->autoscale.given;
 }
 
 int model_tier_max_nodes(const struct model_config *c, enum model_tier t)
@@ -152,7 +153,7 @@ int model_tier_max_nodes(const struct model_config *c, enum model_tier t)
 	for (size_t i = 0; i < c->nscaling; i++)
 		if (c->scaling[i].tier == t && c->scaling[i].nodes > n)
 			n = c->scaling[i].nodes;
-	if (c->autoscale.enabled && c->autoscale.tier == t && c->autoscale.max > n)
+	if (c->autoscale.given && c->autoscale.tier == t && c->autoscale.max > n)
 		n = c->autoscale.max;
 	return n;
 }

@@ -223,11 +223,23 @@ struct scaling_step {
 
 enum autoscale_metric { AUTOSCALE_UTILIZATION };
 
+#define AUTOSCALE_MAX_SWITCHES 64
+
+/* At at_ns the autoscaler is switched on or off (docs/scaling.md). */
+struct autoscale_switch {
+	int64_t at_ns;
+	bool enabled;
+};
+
 /* The autoscaler (HPA-like): every interval, desired = ceil(current x
  * utilization / target) within [min, max], no action within cooldown of
- * the last one. */
+ * the last one.  While switched off it keeps its ticks and its reading
+ * but takes no action (a suspended HPA). */
 struct autoscale_config {
-	bool enabled;
+	bool given;              /* the scenario has an `autoscale` mapping */
+	bool enabled;            /* switched on at 0 s (default true) */
+	struct autoscale_switch schedule[AUTOSCALE_MAX_SWITCHES];
+	size_t nschedule;        /* strictly increasing at_ns */
 	enum model_tier tier;
 	enum autoscale_metric metric;
 	double target;           /* utilization, 0..1 */

@@ -19,7 +19,15 @@
  * their time present, IN or DRAINING), current = nodes IN + BOOTING,
  * desired = ceil(current x u / target) within [min, max]; nothing is done
  * while |u / target - 1| <= 10% (HPA's tolerance) or within cooldown of the
- * last action (scheduled or automatic). */
+ * last action (scheduled or automatic).
+ *
+ * Switched off (autoscale.enabled, autoscale.schedule, or the dashboard's
+ * `a` key, which adds a schedule entry), it is a suspended HPA: it keeps
+ * its ticks and reads the utilization of every interval, but acts on none;
+ * switched on again, it acts at its next tick on the last interval's
+ * reading, with the cooldown still counted from the last action.  A switch
+ * changes no node count.  A switch and a tick at the same instant: the
+ * switch first (it was pushed at the start, the tick one interval before). */
 #include "scaling.h"
 
 #include "arch.h"
@@ -34,6 +42,7 @@
 
 struct scaling_state {
 	int64_t last_action_ns;      /* -1: none yet */
+	bool autoscale_on;           /* switched on (autoscale given only) */
 	double *last_busy;           /* [nnodes] CPU busy area at the last autoscaler tick */
 	int64_t *last_present;       /* [nnodes] scaling_present_ns at the last tick */
 };
@@ -112,6 +121,7 @@ int scaling_init(struct arch *a)
 	if (!a->scaling)
 		return -1;
 	a->scaling->last_action_ns = -1;
+	a->scaling->autoscale_on = c->autoscale.given && c->autoscale.enabled;
 	a->scaling->last_busy = calloc((size_t)a->nnodes, sizeof(double));
 	a->scaling->last_present = calloc((size_t)a->nnodes, sizeof(int64_t));
 	if (!a->scaling->last_busy || !a->scaling->last_present)
@@ -320,14 +330,45 @@ static void on_autoscale_tick(struct sim_engine *e, void *obj, uint64_t arg)
 	bool cooling = a->scaling->last_action_ns >= 0 &&
 		       e->now_ns - a->scaling->last_action_ns < as->cooldown_ns;
 	/* No reading (the statistics restarted at the end of the warm-up at
-	 * this instant, or nothing was present): no decision this time. */
-	if (!isnan(u) && desired != current && !cooling) {
+	 * this instant, or nothing was present): no decision this time.
+	 * Switched off: the reading is taken (the window moves on), no action. */
+	if (a->scaling->autoscale_on && !isnan(u) && desired != current && !cooling) {
 		struct model_scale_action why = {.autoscale = true, .utilization = u,
 						 .target = as->target};
 		scale_to(a, as->tier, desired, as->boot_ns, &why);
 	}
 	if (e->now_ns + as->interval_ns < a->end_ns)
 		sim_engine_after(e, as->interval_ns, on_autoscale_tick, NULL, 0);
+}
+
+/* ---------------------------------------------------------------- switches */
+
+/* arg: the state switched to (not the entry's index: the dashboard may add
+ * entries before pending ones) */
+static void on_autoscale_switch(struct sim_engine *e, void *obj, uint64_t arg)
+{
+	struct arch *a = arch_of(e);
+	(void)obj;
+	const struct autoscale_config *as = &a->cfg->autoscale;
+	bool on = arg != 0;
+	if (on == a->scaling->autoscale_on)
+		return; /* already so: nothing changes, nothing to say */
+	a->scaling->autoscale_on = on;
+	arch_event(a, MODEL_EVENT_SCALED, NULL,
+		   on ? "autoscaler on (%s): it acts from its next tick"
+		      : "autoscaler off (%s): it keeps measuring, takes no action",
+		   model_tier_names[as->tier]);
+}
+
+void scaling_switch_at(struct arch *a, const struct autoscale_switch *sw)
+{
+	if (a->scaling)
+		sim_engine_at(&a->engine, sw->at_ns, on_autoscale_switch, NULL, sw->enabled);
+}
+
+int scaling_autoscaler_state(const struct arch *a)
+{
+	return a->scaling && a->cfg->autoscale.given ? a->scaling->autoscale_on : -1;
 }
 
 void scaling_start(struct arch *a)
@@ -337,7 +378,9 @@ void scaling_start(struct arch *a)
 	const struct model_config *c = a->cfg;
 	for (size_t i = 0; i < c->nscaling; i++)
 		sim_engine_at(&a->engine, c->scaling[i].at_ns, on_step, NULL, i);
-	if (c->autoscale.enabled) {
+	for (size_t i = 0; c->autoscale.given && i < c->autoscale.nschedule; i++)
+		scaling_switch_at(a, &c->autoscale.schedule[i]);
+	if (c->autoscale.given) {
 		for (int i = 0; i < a->nnodes; i++)
 			a->scaling->last_busy[i] =
 				sim_station_utilization_area(a->nodes[i]->kind->cpu(a->nodes[i]), 0);

@@ -2,9 +2,13 @@
  *
  * The session is model_run_replication cut open: arch_begin, then the engine
  * run in as many pieces as the caller likes, then arch_end.  Actions become
- * configuration (a failure, a schedule step) and act through the events that
- * configuration makes in a plain run, which is what lets a recording replay
- * to the same numbers. */
+ * configuration (a failure, a schedule step, an autoscaler switch) and act
+ * through the events that configuration makes in a plain run, which is what
+ * lets a recording replay to the same numbers.  The one change that cannot
+ * act mid-run, an autoscaler where the scenario has none (node arrays are
+ * sized at init), is made by running the changed configuration again from
+ * 0 s to now: the model is deterministic and every earlier action is in the
+ * configuration, so that run is the recording's run. */
 #include "session.h"
 
 #include <errno.h>
@@ -21,43 +25,75 @@
 struct model_session {
 	struct arch *arch;
 	struct model_config *cfg;
-	struct model_results results;
+	struct model_results *results;
+	unsigned index;                       /* the replication */
+	struct model_event_listener events;   /* fn NULL: nobody listens */
 	bool finished;
 	/* per node (a->nodes order): the failure the operator started and has
 	 * not recovered, -1 none */
 	int action_failure[MODEL_MAX_NODES];
 };
 
-struct model_session *model_session_create(struct model_config *cfg, unsigned index,
-					   const struct model_event_listener *events)
+/* A run of cfg from 0 s to until_ns (the first stop, or again up to now
+ * after the configuration changed), heard by `events` (NULL: nobody):
+ * *arch_out and *results_out are new. */
+static int start_run(const struct model_config *cfg, unsigned index, int64_t until_ns,
+		     const struct model_event_listener *events, struct arch **arch_out,
+		     struct model_results **results_out)
 {
-	struct model_session *s = calloc(1, sizeof *s);
 	struct arch *a = malloc(sizeof *a);
-	if (!s || !a) {
-		free(s);
+	struct model_results *r = calloc(1, sizeof *r);
+	if (!a || !r) {
 		free(a);
-		return NULL;
+		free(r);
+		return ENOMEM;
 	}
-	s->arch = a;
-	s->cfg = cfg;
-	for (int i = 0; i < MODEL_MAX_NODES; i++)
-		s->action_failure[i] = -1;
 	int rc = arch_init(a, cfg, index);
 	if (events)
 		a->events = *events;
-	if (!rc && rec_init(&a->rec, a, &s->results))
+	if (!rc && rec_init(&a->rec, a, r))
 		rc = ENOMEM;
 	if (rc) {
 		rec_fini(&a->rec);
 		arch_fini(a);
-		model_results_fini(&s->results);
+		model_results_fini(r);
 		free(a);
+		free(r);
+		return rc;
+	}
+	arch_begin(a);
+	sim_engine_run(&a->engine, until_ns);
+	*arch_out = a;
+	*results_out = r;
+	return 0;
+}
+
+static void end_run(struct arch *a, struct model_results *r)
+{
+	rec_fini(&a->rec);
+	arch_fini(a);
+	free(a);
+	model_results_fini(r);
+	free(r);
+}
+
+struct model_session *model_session_create(struct model_config *cfg, unsigned index,
+					   const struct model_event_listener *events)
+{
+	struct model_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->cfg = cfg;
+	s->index = index;
+	if (events)
+		s->events = *events;
+	for (int i = 0; i < MODEL_MAX_NODES; i++)
+		s->action_failure[i] = -1;
+	/* The first stop: 1 ns, the first odd instant (session.h). */
+	if (start_run(cfg, index, 1, &s->events, &s->arch, &s->results)) {
 		free(s);
 		return NULL;
 	}
-	arch_begin(a);
-	/* The first stop: 1 ns, the first odd instant (session.h). */
-	sim_engine_run(&a->engine, 1);
 	return s;
 }
 
@@ -65,10 +101,7 @@ void model_session_destroy(struct model_session *s)
 {
 	if (!s)
 		return;
-	rec_fini(&s->arch->rec);
-	arch_fini(s->arch);
-	free(s->arch);
-	model_results_fini(&s->results);
+	end_run(s->arch, s->results);
 	free(s);
 }
 
@@ -119,7 +152,7 @@ static const char *failure_text(enum node_health h)
 void model_session_snapshot(const struct model_session *s, struct model_snapshot *out)
 {
 	const struct arch *a = s->arch;
-	const struct model_results *r = &s->results;
+	const struct model_results *r = s->results;
 	memset(out, 0, sizeof *out);
 	out->now_ns = a->engine.now_ns;
 	out->end_ns = a->end_ns;
@@ -162,6 +195,10 @@ void model_session_snapshot(const struct model_session *s, struct model_snapshot
 				ns->lag_s = (double)repl_lag_ns(a, &a->db[n->index]) / 1e9;
 		}
 	}
+	int as = scaling_autoscaler_state(a);
+	out->autoscaler = as < 0 ? MODEL_AUTOSCALER_NONE : as ? MODEL_AUTOSCALER_ON
+							      : MODEL_AUTOSCALER_OFF;
+	out->autoscale_tier = s->cfg->autoscale.tier;
 	out->measuring = a->rec.measuring;
 	out->completed = r->completed;
 	out->failed = r->failed;
@@ -309,6 +346,115 @@ int model_session_scale_load(struct model_session *s, double factor, char *msg, 
 	return 0;
 }
 
+/* Where the switch at `now` goes in the schedule (kept strictly increasing);
+ * *same: an entry is already at `now` (a second key at the same instant). */
+static size_t switch_position(const struct autoscale_config *as, int64_t now, bool *same)
+{
+	size_t pos = as->nschedule;
+	while (pos > 0 && as->schedule[pos - 1].at_ns > now)
+		pos--;
+	*same = pos > 0 && as->schedule[pos - 1].at_ns == now;
+	return *same ? pos - 1 : pos;
+}
+
+/* The scenario has no autoscaler: give it the default one (its tier is the
+ * default's), switched off from 0 s and on at `now`, and run the session
+ * again from 0 s to now on that configuration: its node arrays must hold
+ * the nodes the autoscaler may add from the start, as the recording's run
+ * will.  The operator's failures are in the configuration, so the run
+ * reaches the same state; the operator's failures still open are found
+ * again by their nodes.  0, or -1 with msg (nothing changed). */
+static int arm_autoscaler(struct model_session *s, char *msg, size_t msglen)
+{
+	struct model_config *cfg = s->cfg;
+	struct autoscale_config *as = &cfg->autoscale;
+	int64_t now = s->arch->engine.now_ns;
+	const char *tier = model_tier_names[as->tier];
+	for (size_t i = 0; i < cfg->nscaling; i++)
+		if (cfg->scaling[i].tier == as->tier) {
+			snprintf(msg, msglen, "no autoscaler: %s is scaled by the scenario's scaling: "
+				 "steps, and the two would fight (docs/scaling.md)", tier);
+			return -1;
+		}
+	struct autoscale_config before = *as;
+	as->given = true;
+	as->enabled = false;
+	as->schedule[0] = (struct autoscale_switch){.at_ns = now, .enabled = true};
+	as->nschedule = 1;
+	int total = 0;
+	for (int t = 0; t < TIER_COUNT; t++)
+		total += model_tier_max_nodes(cfg, (enum model_tier)t);
+	struct arch *a = NULL;
+	struct model_results *r = NULL;
+	int rc = total > MODEL_MAX_NODES ? EINVAL : start_run(cfg, s->index, now, NULL, &a, &r);
+	if (rc) {
+		*as = before;
+		if (rc == EINVAL)
+			snprintf(msg, msglen, "no autoscaler: up to %d %s nodes would make %d nodes in "
+				 "all, more than the %d a run holds", as->max, tier, total,
+				 MODEL_MAX_NODES);
+		else
+			snprintf(msg, msglen, "no autoscaler: out of memory");
+		return -1;
+	}
+	int open[MODEL_MAX_NODES];
+	for (int i = 0; i < MODEL_MAX_NODES; i++)
+		open[i] = -1;
+	for (int i = 0; i < s->arch->nnodes; i++) {
+		int f = s->action_failure[i];
+		const struct node *old = s->arch->nodes[i];
+		for (int j = 0; f >= 0 && j < a->nnodes; j++)
+			if (a->nodes[j]->kind->tier == old->kind->tier && a->nodes[j]->index == old->index)
+				open[j] = f;
+	}
+	memcpy(s->action_failure, open, sizeof open);
+	end_run(s->arch, s->results);
+	s->arch = a;
+	s->results = r;
+	a->events = s->events;
+	return 0;
+}
+
+int model_session_toggle_autoscaler(struct model_session *s, char *msg, size_t msglen)
+{
+	if (!node_ok(s, 0, msg, msglen))
+		return -1;
+	struct arch *a = s->arch;
+	struct autoscale_config *as = &s->cfg->autoscale;
+	int64_t now = a->engine.now_ns;
+	if (!as->given) {
+		if (arm_autoscaler(s, msg, msglen))
+			return -1;
+		a = s->arch;
+		snprintf(msg, msglen, "operator: autoscaler on (new, %s, target %.0f%%, min %d, max "
+			 "%d; the session ran again from 0 s with room for its nodes)",
+			 model_tier_names[as->tier], 100 * as->target, as->min, as->max);
+		arch_event(a, MODEL_EVENT_ACTION, NULL, "%s", msg);
+		return 0;
+	}
+	bool on = scaling_autoscaler_state(a) != 1;
+	bool same;
+	size_t pos = switch_position(as, now, &same);
+	if (!same && as->nschedule >= AUTOSCALE_MAX_SWITCHES) {
+		snprintf(msg, msglen, "at most %d autoscaler switches per scenario",
+			 AUTOSCALE_MAX_SWITCHES);
+		return -1;
+	}
+	if (!same) {
+		memmove(&as->schedule[pos + 1], &as->schedule[pos],
+			(as->nschedule - pos) * sizeof as->schedule[0]);
+		as->nschedule++;
+	}
+	as->schedule[pos] = (struct autoscale_switch){.at_ns = now, .enabled = on};
+	/* The scenario's event for a switch, fired now (nothing else is at
+	 * this odd instant), so the state shows even while paused. */
+	scaling_switch_at(a, &as->schedule[pos]);
+	sim_engine_run(&a->engine, now);
+	snprintf(msg, msglen, "operator: autoscaler %s", on ? "on" : "off");
+	arch_event(a, MODEL_EVENT_ACTION, NULL, "%s", msg);
+	return 0;
+}
+
 int model_session_finish(struct model_session *s, struct model_results *out)
 {
 	struct arch *a = s->arch;
@@ -325,8 +471,8 @@ int model_session_finish(struct model_session *s, struct model_results *out)
 		a->end_ns = now;
 		s->cfg->duration_ns = now;
 		wl_stop(a);
-		s->results.nwindows =
-			(size_t)((now + s->results.window_ns - 1) / s->results.window_ns);
+		s->results->nwindows =
+			(size_t)((now + s->results->window_ns - 1) / s->results->window_ns);
 	}
 	arch_end(a);
 	/* Failures that never started are not part of the span (a scenario
@@ -341,7 +487,17 @@ int model_session_finish(struct model_session *s, struct model_results *out)
 		s->cfg->failures[kept++] = s->cfg->failures[i];
 	}
 	s->cfg->nfailures = kept;
-	*out = s->results;
-	memset(&s->results, 0, sizeof s->results);
+	/* Likewise the scaling steps and autoscaler switches after the span
+	 * (a scenario may name none after its end). */
+	kept = 0;
+	for (size_t i = 0; i < s->cfg->nscaling; i++)
+		if (s->cfg->scaling[i].at_ns < now)
+			s->cfg->scaling[kept++] = s->cfg->scaling[i];
+	s->cfg->nscaling = kept;
+	struct autoscale_config *as = &s->cfg->autoscale;
+	while (as->nschedule > 0 && as->schedule[as->nschedule - 1].at_ns >= now)
+		as->nschedule--;
+	*out = *s->results;
+	memset(s->results, 0, sizeof *s->results);
 	return 0;
 }

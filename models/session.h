@@ -10,8 +10,9 @@
  * Key invariant: the session's actions are written into the configuration it
  * was given, as what a scenario file would say (a crash is a `failures:`
  * entry at the current time, recovered by setting its `for`; a load change
- * is a `workload.schedule` step), and they act through the very events the
- * scenario's would (failures_schedule_start/_end, wl_profile_changed).  So
+ * is a `workload.schedule` step; an autoscaler switch an `autoscale.schedule`
+ * entry), and they act through the very events the scenario's would
+ * (failures_schedule_start/_end, wl_profile_changed, scaling_switch_at).  So
  * after model_session_finish the configuration, with `duration` set to the
  * span, replays under model_run_replication to identical results.
  *
@@ -60,6 +61,8 @@ struct model_node_snapshot {
 	double lag_s;          /* replica lag; NAN when not modelled */
 };
 
+enum model_autoscaler { MODEL_AUTOSCALER_NONE, MODEL_AUTOSCALER_OFF, MODEL_AUTOSCALER_ON };
+
 struct model_snapshot {
 	int64_t now_ns;
 	int64_t end_ns;              /* the scenario's duration: the session stops there */
@@ -68,6 +71,8 @@ struct model_snapshot {
 	int nnodes;
 	struct model_node_snapshot nodes[MODEL_MAX_NODES];
 	int vip_holder;              /* index into nodes, -1: nobody holds the VIP */
+	enum model_autoscaler autoscaler; /* the scenario's autoscaler, switched on or off */
+	enum model_tier autoscale_tier;   /* the tier it scales */
 	/* the time series so far: closed windows [0, nwindows) */
 	const struct model_window *windows;
 	size_t nwindows;
@@ -103,6 +108,15 @@ int model_session_fail(struct model_session *s, int node, enum failure_kind kind
 int model_session_recover(struct model_session *s, int node, char *msg, size_t msglen);
 /* Multiply the offered rate by `factor` (rounded to 0.001/s) from now on. */
 int model_session_scale_load(struct model_session *s, double factor, char *msg, size_t msglen);
+
+/* Switch the autoscaler off or on from now: an autoscale.schedule entry at
+ * the current instant, acting through the scenario's switch event
+ * (docs/scaling.md).  A scenario without `autoscale` gets the default one
+ * (switched off until now), and the session runs again from 0 s to now on
+ * that configuration so that its node arrays hold the nodes it may add,
+ * as the recording's run will; refused when that tier is scaled by
+ * `scaling:` steps (the two would fight) or the nodes would not fit. */
+int model_session_toggle_autoscaler(struct model_session *s, char *msg, size_t msglen);
 
 /* End the session at the current instant: cfg->duration_ns becomes the span
  * and *out is what model_run_replication(cfg, index) gives (the caller finis

@@ -23,7 +23,7 @@ const char *const rpt_dash_help_lines[] = {
 	"p        partition the selected node (unreachable, still running)",
 	"r        recover the selected node from its failure",
 	"[ ]      offered load -10% / +10% from now on",
-	"a        autoscaler on/off (not supported yet)",
+	"a        autoscaler off / on from now (none: start the default one)",
 	"?        this help         q  quit: report, and --record",
 	"Each action is what the same failure or workload step in a",
 	"scenario file does; --record FILE saves them as one.",
@@ -31,7 +31,7 @@ const char *const rpt_dash_help_lines[] = {
 };
 
 const char rpt_dash_footer[] =
-	"spc pause +- speed . step tab node k crash s slow p part r recover [] load ? q";
+	"spc pause +- speed . step tab node k crash s slow p part r recover [] load a ? q";
 
 void rpt_dash_init(struct rpt_dash *d, const char *scenario_name, int speed_index)
 {
@@ -135,7 +135,12 @@ void rpt_dash_update(struct rpt_dash *d, const struct model_snapshot *snap,
 	d->at_end = snap->now_ns >= snap->end_ns;
 	d->nnodes = snap->nnodes;
 	d->vip_holder = snap->vip_holder;
+	d->autoscaler = snap->autoscaler;
+	d->autoscale_tier = snap->autoscale_tier;
+	/* A tier's bar: the mean over its nodes that are part of it (an
+	 * absent node, one the autoscaler may add, does not dilute it). */
 	double tier_sum[TIER_COUNT] = {0};
+	int tier_present[TIER_COUNT] = {0};
 	memset(d->tier_nodes, 0, sizeof d->tier_nodes);
 	for (int i = 0; i < snap->nnodes; i++) {
 		const struct model_node_snapshot *n = &snap->nodes[i];
@@ -146,11 +151,14 @@ void rpt_dash_update(struct rpt_dash *d, const struct model_snapshot *snap,
 		v->utilization = n->utilization;
 		v->lag_s = n->lag_s;
 		node_detail(n, v->detail, sizeof v->detail);
-		tier_sum[n->tier] += n->utilization;
 		d->tier_nodes[n->tier]++;
+		if (n->state == MODEL_NODE_ABSENT)
+			continue;
+		tier_sum[n->tier] += n->utilization;
+		tier_present[n->tier]++;
 	}
 	for (int t = 0; t < TIER_COUNT; t++)
-		d->tier_utilization[t] = d->tier_nodes[t] ? tier_sum[t] / d->tier_nodes[t] : 0;
+		d->tier_utilization[t] = tier_present[t] ? tier_sum[t] / tier_present[t] : 0;
 	if (d->selected >= d->nnodes)
 		d->selected = d->nnodes > 0 ? d->nnodes - 1 : 0;
 	size_t first = snap->nwindows > RPT_DASH_SPARK_MAX ? snap->nwindows - RPT_DASH_SPARK_MAX : 0;
@@ -228,14 +236,6 @@ bool rpt_dash_apply(struct rpt_dash *d, enum rpt_dash_cmd c)
 	case RPT_DASH_CMD_HELP:
 		d->help = !d->help;
 		return false;
-	case RPT_DASH_CMD_AUTOSCALER:
-		d->autoscaler = !d->autoscaler;
-		rpt_dash_log(d, d->now_ns, MODEL_EVENT_ACTION,
-			     d->autoscaler ? "operator: autoscaler on -- not supported from the "
-					     "dashboard yet (a recording could not replay it): "
-					     "nothing changes"
-					   : "operator: autoscaler off");
-		return false;
 	default:
 		return true;
 	}
@@ -288,6 +288,21 @@ void rpt_dash_header(const struct rpt_dash *d, char *buf, size_t len)
 	snprintf(buf, len, "%.20s  t %s/%s%s  %s %s (x%.0f)  load %.0f/s  node %s",
 		 d->scenario, now, end, d->now_ns < d->warmup_ns ? " warm-up" : "", mode, speed,
 		 d->achieved_speed, d->rate_per_s, d->nnodes ? d->nodes[d->selected].name : "");
+}
+
+void rpt_dash_topology_title(const struct rpt_dash *d, char *buf, size_t len)
+{
+	char vip[48], as[32];
+	if (d->vip_holder >= 0)
+		snprintf(vip, sizeof vip, "VIP -> %s", d->nodes[d->vip_holder].name);
+	else
+		snprintf(vip, sizeof vip, "VIP -> NOBODY (no answer)");
+	if (d->autoscaler == MODEL_AUTOSCALER_NONE)
+		snprintf(as, sizeof as, "none");
+	else
+		snprintf(as, sizeof as, "%s (%s)", d->autoscaler == MODEL_AUTOSCALER_ON ? "on" : "off",
+			 model_tier_names[d->autoscale_tier]);
+	snprintf(buf, len, "%-26s autoscaler: %s", vip, as);
 }
 
 void rpt_dash_node_cell(const struct rpt_dash *d, int i, char *buf, size_t len)

@@ -69,6 +69,8 @@ struct rpt_dash {
 	int nnodes;
 	struct rpt_dash_node nodes[MODEL_MAX_NODES];
 	int vip_holder;         /* node index, -1: nobody */
+	enum model_autoscaler autoscaler; /* none, off or on */
+	enum model_tier autoscale_tier;
 	double tier_utilization[TIER_COUNT];
 	int tier_nodes[TIER_COUNT];
 	/* sparklines: one value per closed window, oldest first */
@@ -87,7 +89,6 @@ struct rpt_dash {
 	bool paused;
 	bool at_end;            /* the scenario's duration is reached */
 	bool help;
-	bool autoscaler;        /* what the operator asked for (not simulated yet) */
 	int selected;           /* node index */
 };
 
@@ -103,9 +104,9 @@ enum rpt_dash_cmd {
 /* The command of a printable key (' ', '+', 'k', ...); the view maps the
  * arrows and tab itself. */
 enum rpt_dash_cmd rpt_dash_cmd_of_char(int ch);
-/* Apply what concerns the view alone (pause, speed, selection, help, the
- * autoscaler toggle) and return false; true: the session must act (a step,
- * an action, quit), which the caller does. */
+/* Apply what concerns the view alone (pause, speed, selection, help) and
+ * return false; true: the session must act (a step, an action such as the
+ * autoscaler switch, quit), which the caller does. */
 bool rpt_dash_apply(struct rpt_dash *d, enum rpt_dash_cmd c);
 
 void rpt_dash_init(struct rpt_dash *d, const char *scenario_name, int speed_index);
@@ -128,6 +129,9 @@ double rpt_dash_speed(const struct rpt_dash *d);
 const char *rpt_dash_state_name(enum model_node_state s);   /* "up", "DOWN", ... */
 void rpt_dash_clock(int64_t ns, char *buf, size_t len);      /* "01:35.2" */
 void rpt_dash_header(const struct rpt_dash *d, char *buf, size_t len);
+/* The topology's first line: who holds the VIP, and the autoscaler's
+ * state ("autoscaler: on (app)", "off (app)", "none"). */
+void rpt_dash_topology_title(const struct rpt_dash *d, char *buf, size_t len);
 void rpt_dash_node_cell(const struct rpt_dash *d, int i, char *buf, size_t len);
 void rpt_dash_log_text(const struct rpt_dash_log_line *l, char *buf, size_t len);
 /* `width` characters of sparkline for the last values of v[0..n) (NAN as

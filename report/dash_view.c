@@ -2,8 +2,9 @@
  *
  * Layout (rpt_dash_layout_compute), from 80x24 up:
  *   row 0      header: scenario, clock, mode, speed, load, selected node
- *   topology   the VIP and who holds it, then each tier's nodes with state,
- *              utilization and role or failure (the selected one reversed)
+ *   topology   the VIP and who holds it, the autoscaler's state, then each
+ *              tier's nodes with state, utilization and role or failure
+ *              (the selected one reversed)
  *   side       sparklines of throughput, p99 and error rate, a utilization
  *              bar per tier, the SLO status
  *   log        the event log, newest at the bottom
@@ -62,10 +63,7 @@ static attr_t state_attr(enum model_node_state s, bool color)
 static void draw_topology(const struct rpt_dash *d, const struct rpt_dash_rect *r, bool color)
 {
 	char line[RPT_DASH_LINE_MAX];
-	if (d->vip_holder >= 0)
-		snprintf(line, sizeof line, "VIP -> %s", d->nodes[d->vip_holder].name);
-	else
-		snprintf(line, sizeof line, "VIP -> NOBODY (clients get no answer)");
+	rpt_dash_topology_title(d, line, sizeof line);
 	attron(A_BOLD);
 	put(r, 0, 0, line);
 	attroff(A_BOLD);

@@ -129,6 +129,10 @@ static struct scn_node *scalar_of(const struct scn_key *k, const void *base, boo
 		snprintf(buf, sizeof buf, "%" PRIu64, *(const uint64_t *)field);
 		break;
 	case SCN_BOOL:
+		if ((k->flags & SCN_F_ONLY_FALSE) && *(const bool *)field) {
+			*skip = true;
+			return NULL;
+		}
 		return scn_node_scalar(*(const bool *)field ? "true" : "false", -2);
 	case SCN_ENUM: {
 		int v = *(const int *)field;
@@ -309,6 +313,21 @@ static struct scn_node *scaling_of(const struct model_config *c)
 	return s;
 }
 
+static struct scn_node *switches_of(const struct autoscale_config *as)
+{
+	struct scn_node *s = new_flow(SCN_NODE_SEQ);
+	for (size_t i = 0; s && i < as->nschedule; i++) {
+		struct scn_node *sw = map_of(&scn_switch_table, &as->schedule[i], NULL);
+		if (sw)
+			sw->flow = true;
+		if (scn_seq_append(s, sw) < 0) {
+			scn_node_free(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
 static struct scn_node *failures_of(const struct model_config *c)
 {
 	struct scn_node *s = new_flow(SCN_NODE_SEQ);
@@ -370,9 +389,14 @@ static struct scn_node *map_of(const struct scn_table *t, const void *base,
 			v = c ? scaling_of(c) : NULL;
 			break;
 		case SCN_AUTOSCALE:
-			skip = !c || !c->autoscale.enabled;
+			skip = !c || !c->autoscale.given;
 			if (!skip)
 				v = map_of(&scn_autoscale_table, c, c);
+			break;
+		case SCN_SWITCHES:
+			skip = !c || c->autoscale.nschedule == 0;
+			if (!skip)
+				v = switches_of(&c->autoscale);
 			break;
 		default:
 			v = scalar_of(k, base, &skip);

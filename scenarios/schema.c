@@ -284,7 +284,20 @@ static const struct scn_key scaling_keys[] = {
 };
 TABLE(scn_scaling_table, "scaling[N]", scaling_keys);
 
+/* One entry of autoscale.schedule: the autoscaler switched on or off. */
+#define AW(f) offsetof(struct autoscale_switch, f)
+static const struct scn_key switch_keys[] = {
+	{.name = "at", .kind = SCN_DURATION, .off = AW(at_ns), .flags = SCN_F_REQUIRED},
+	{.name = "enabled", .kind = SCN_BOOL, .off = AW(enabled), .flags = SCN_F_REQUIRED},
+};
+TABLE(scn_switch_table, "autoscale.schedule[N]", switch_keys);
+
+/* `enabled` and `schedule` are written to the resolved scenario only when
+ * they say something (off at 0 s, some switches): a scenario written
+ * before they existed resolves, and hashes, as it did. */
 static const struct scn_key autoscale_keys[] = {
+	{.name = "enabled", .kind = SCN_BOOL, .off = MC(autoscale.enabled),
+	 .flags = SCN_F_ONLY_FALSE},
 	ENUM("tier", autoscale.tier, model_tier_names),
 	ENUM("metric", autoscale.metric, autoscale_metric_names),
 	SHARE("target", autoscale.target, SCN_F_POSITIVE),
@@ -293,6 +306,7 @@ static const struct scn_key autoscale_keys[] = {
 	DUR("boot", autoscale.boot_ns, 0),
 	INT("min", autoscale.min, 1, SCALING_MAX_NODES),
 	INT("max", autoscale.max, 1, SCALING_MAX_NODES),
+	{.name = "schedule", .kind = SCN_SWITCHES},
 };
 TABLE(scn_autoscale_table, "autoscale", autoscale_keys);
 

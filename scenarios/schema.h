@@ -44,7 +44,8 @@ enum scn_kind {
 	SCN_JOBS,          /* db.jobs */
 	SCN_DB_NODE,       /* db.jobs[N].node: a db node name (db2), as its 0-based index (int) */
 	SCN_SCALING,       /* scaling: a list of scheduled node counts */
-	SCN_AUTOSCALE,     /* autoscale: a mapping (scn_autoscale_table); sets autoscale.enabled */
+	SCN_AUTOSCALE,     /* autoscale: a mapping (scn_autoscale_table); sets autoscale.given */
+	SCN_SWITCHES,      /* autoscale.schedule: a list of {at, enabled}; emitted when not empty */
 };
 
 enum scn_key_flags {
@@ -57,6 +58,7 @@ enum scn_key_flags {
 	SCN_F_SLOW = 1 << 4,      /* slow only */
 	SCN_F_RANDOM = 1 << 5,    /* random only */
 	SCN_F_NEEDED = 1 << 6,    /* required for the kinds it belongs to */
+	SCN_F_ONLY_FALSE = 1 << 7, /* a bool (default true) emitted only when false */
 };
 
 struct scn_table;
@@ -87,6 +89,7 @@ extern const struct scn_table scn_failure_table; /* base: struct failure_spec */
 extern const struct scn_table scn_job_table;    /* base: struct db_job_config */
 extern const struct scn_table scn_scaling_table; /* base: struct scaling_step */
 extern const struct scn_table scn_autoscale_table; /* base: struct model_config */
+extern const struct scn_table scn_switch_table; /* base: struct autoscale_switch */
 
 /* "lb", "web", "app", "db" in enum model_tier order, NULL-terminated: the
  * `tier` of a random failure and the prefix of every node name (web2). */

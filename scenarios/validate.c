@@ -347,6 +347,8 @@ static void walk_db_node(struct walk *w, int *out, const char *path, const struc
 			 const struct scn_node *v);
 static void walk_scaling(struct walk *w, const char *path, const struct scn_node *key,
 			 const struct scn_node *v);
+static void walk_switches(struct walk *w, const char *path, const struct scn_node *key,
+			  const struct scn_node *v);
 static void walk_node(struct walk *w, struct failure_spec *f, const char *path,
 		      const struct scn_node *key, const struct scn_node *v);
 static void walk_nodes(struct walk *w, struct failure_spec *f, const char *path,
@@ -560,9 +562,12 @@ static void walk_value(struct walk *w, const struct scn_key *k, void *base, cons
 		walk_scaling(w, path, key, v);
 		break;
 	case SCN_AUTOSCALE:
-		w->c->autoscale.enabled = v->kind != SCN_NODE_NULL;
+		w->c->autoscale.given = v->kind != SCN_NODE_NULL;
 		if (v->kind != SCN_NODE_NULL)
 			walk_map(w, &scn_autoscale_table, w->c, path, key, v);
+		break;
+	case SCN_SWITCHES:
+		walk_switches(w, path, key, v);
 		break;
 	}
 }
@@ -1313,6 +1318,27 @@ static void walk_scaling(struct walk *w, const char *path, const struct scn_node
 				   "(at, tier, nodes, boot)");
 }
 
+/* autoscale.schedule: the list replaces the default (none) as a whole. */
+static void walk_switches(struct walk *w, const char *path, const struct scn_node *key,
+			  const struct scn_node *v)
+{
+	struct autoscale_config *as = &w->c->autoscale;
+	as->nschedule = 0;
+	if (v->kind == SCN_NODE_NULL)
+		return;
+	if (v->kind != SCN_NODE_SEQ) {
+		const char *what = v->kind == SCN_NODE_MAP
+					   ? "a list"
+					   : "a list of switches such as {at: 5m, enabled: false}";
+		if (need_scalar(w, path, key, v, what))
+			report(w, v, "%s: expected %s, got '%.*s'", path, what, echo_len(v->len), v->text);
+		return;
+	}
+	as->nschedule = walk_entries(w, path, v, &scn_switch_table, as->schedule,
+				     sizeof as->schedule[0], AUTOSCALE_MAX_SWITCHES, "switches",
+				     "(at, enabled)");
+}
+
 static const struct scn_node *item_key(const struct scn_node *item, const char *name)
 {
 	const struct scn_pair *p = scn_map_find(item, name);
@@ -1355,9 +1381,30 @@ static void scaling_checks(struct walk *w)
 		       "scaling: the tiers may reach %d nodes in all, more than the %d a run holds",
 		       total, MODEL_MAX_NODES);
 	const struct autoscale_config *as = &c->autoscale;
-	if (!as->enabled)
+	if (!as->given)
 		return;
 	const struct scn_node *m = lookup(w->root, "autoscale");
+	const struct scn_node *sw = lookup(w->root, "autoscale.schedule");
+	for (size_t i = 0; sw && sw->kind == SCN_NODE_SEQ && i < as->nschedule && i < sw->n; i++) {
+		const struct autoscale_switch *s = &as->schedule[i];
+		const struct scn_node *at = item_key(sw->items[i], "at");
+		if (i > 0 && s->at_ns <= as->schedule[i - 1].at_ns) {
+			sim_format_duration(s->at_ns, a, sizeof a);
+			sim_format_duration(as->schedule[i - 1].at_ns, b, sizeof b);
+			report(w, at,
+			       "autoscale.schedule[%zu].at: %s is not after the previous switch's %s "
+			       "(switches go in time order)",
+			       i, a, b);
+		}
+		if (s->at_ns >= c->duration_ns) {
+			sim_format_duration(s->at_ns, a, sizeof a);
+			sim_format_duration(c->duration_ns, b, sizeof b);
+			report(w, at,
+			       "autoscale.schedule[%zu].at: switch at %s is not before the end of the "
+			       "run (duration %s)",
+			       i, a, b);
+		}
+	}
 	if (as->tier == TIER_LB || as->tier == TIER_DB)
 		report(w, m ? item_key(m, "tier") : w->root,
 		       "autoscale.tier: %s is not scaled in this version (use web or app)",

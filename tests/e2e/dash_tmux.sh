@@ -6,6 +6,8 @@
 # shows in the event log and the LB's checks mark it down; pause shows; the
 # screen is redrawn when the terminal grows; q prints the report, and the
 # --record scenario replayed by `tiersim run` prints the very same report.
+# The a key switches scenarios/autoscale.yaml's autoscaler off (and starts
+# the default one where a scenario has none), and that replays too.
 # Run from the repository root; TIERSIM names the binary (default ./tiersim).
 # A private tmux server (-L) so no other tmux session is touched.
 TIERSIM=${TIERSIM:-./tiersim}
@@ -49,6 +51,27 @@ wait_gone() {
 
 check() { # check WHAT TEXT SECONDS
 	if wait_for "$2" "$3"; then ok; else ko "$1: '$2' not on screen"; screen >&2; fi
+}
+
+# After q: the exit status, a quiet stderr and the report.
+wait_status() {
+	i=0
+	while [ ! -s "$tmp/status" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	status=$(cat "$tmp/status" 2>/dev/null)
+	if [ "$status" = 0 ] || [ "$status" = 1 ]; then ok; else ko "exit status '$status'"; fi
+	if [ -s "$tmp/err.txt" ]; then ko "stderr: $(cat "$tmp/err.txt")"; else ok; fi
+	if grep -q "^availability" "$tmp/report.txt"; then ok; else ko "no report on quit"; fi
+}
+
+# `tiersim run` on the recording prints the dashboard's report, byte for byte.
+replays_the_same() {
+	"$TIERSIM" run "$tmp/rec.yaml" >"$tmp/replay.txt" 2>"$tmp/replay.err"
+	if cmp -s "$tmp/report.txt" "$tmp/replay.txt"; then
+		ok
+	else
+		ko "tiersim run of the recording differs from the dashboard's report"
+		diff "$tmp/report.txt" "$tmp/replay.txt" | head -20 >&2
+	fi
 }
 
 # Bad usage: exit 2 with one line on stderr, before any screen.
@@ -103,24 +126,45 @@ for term in xterm-256color vt100; do
 	$T send-keys -t dash Space
 	check "space pauses" "PAUSED" 2
 	$T send-keys -t dash q
-	i=0
-	while [ ! -s "$tmp/status" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	status=$(cat "$tmp/status" 2>/dev/null)
-	if [ "$status" = 0 ] || [ "$status" = 1 ]; then ok; else ko "exit status '$status'"; fi
-	if [ -s "$tmp/err.txt" ]; then ko "stderr: $(cat "$tmp/err.txt")"; else ok; fi
-	if grep -q "^availability" "$tmp/report.txt"; then ok; else ko "no report on quit"; fi
+	wait_status
 	if grep -q "node: web1" "$tmp/rec.yaml" && grep -q "replications: 1" "$tmp/rec.yaml"; then
 		ok
 	else
 		ko "the recording lacks the crash of web1"
 	fi
-	"$TIERSIM" run "$tmp/rec.yaml" >"$tmp/replay.txt" 2>"$tmp/replay.err"
-	if cmp -s "$tmp/report.txt" "$tmp/replay.txt"; then
+	replays_the_same
+	$T kill-session -t dash 2>/dev/null
+done
+
+# The a key: on scenarios/autoscale.yaml it switches the scenario's
+# autoscaler off; on web-crash.yaml (no autoscaler) it starts the default
+# one.  Either way the recording carries autoscale.schedule and replays to
+# the dashboard's very report.
+term=xterm-256color
+for case in "autoscale.yaml|autoscaler: on (app)|operator: autoscaler off|autoscaler: off (app)|false" \
+	    "web-crash.yaml|autoscaler: none|operator: autoscaler on (new, app|autoscaler: on (app)|true"; do
+	file=${case%%|*}; rest=${case#*|}
+	before=${rest%%|*}; rest=${rest#*|}
+	action=${rest%%|*}; rest=${rest#*|}
+	after=${rest%%|*}; entry=${rest#*|}
+	rm -f "$tmp/status" "$tmp/report.txt" "$tmp/rec.yaml" "$tmp/err.txt"
+	$T new-session -d -s dash -x 80 -y 24 \
+		"cd '$(pwd)' && TERM=$term '$TIERSIM' dash scenarios/$file --speed 100 \
+		--duration 3m --record '$tmp/rec.yaml' >'$tmp/report.txt' 2>'$tmp/err.txt'; \
+		echo \$? >'$tmp/status'; sleep 600"
+	check "$file: the autoscaler's state shows" "$before" 10
+	if wait_gone "warm-up" 30; then ok; else ko "$file: the warm-up never ends"; fi
+	$T send-keys -t dash a
+	check "$file: a is logged" "$action" 5
+	check "$file: the new state shows" "$after" 5
+	$T send-keys -t dash q
+	wait_status
+	if grep -q "^  schedule:" "$tmp/rec.yaml" && grep -q "^    enabled: $entry" "$tmp/rec.yaml"; then
 		ok
 	else
-		ko "tiersim run of the recording differs from the dashboard's report"
-		diff "$tmp/report.txt" "$tmp/replay.txt" | head -20 >&2
+		ko "$file: the recording lacks the autoscaler's switch (enabled: $entry)"
 	fi
+	replays_the_same
 	$T kill-session -t dash 2>/dev/null
 done
 

@@ -3,8 +3,9 @@
  * Pins: what a snapshot becomes on screen (states, details, VIP, tier bars,
  * sparklines per window, SLO status), the event log ring, the keys that the
  * view handles itself (pause, speed steps and their bounds, selection
- * wrapping, help, the autoscaler toggle saying it is not supported), and the
- * layout: from 80x24 up every part is on screen and parts do not overlap. */
+ * wrapping, help; the autoscaler key goes to the session, and its state
+ * shows in the topology's title), and the layout: from 80x24 up every part
+ * is on screen and parts do not overlap. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -99,11 +100,33 @@ static void a_snapshot_becomes_states_bars_and_sparklines(void **state)
 	rpt_dash_header(d, buf, sizeof buf);
 	assert_string_equal(buf, "web-crash  t 01:35.5/04:00.0  running x10 (x0)  load 2000/s  node lb1");
 	assert_true(strlen(buf) <= RPT_DASH_MIN_COLS);
+	/* an absent node (one the autoscaler may add) does not dilute its
+	 * tier's bar */
+	s->nodes[1].state = MODEL_NODE_ABSENT;
+	rpt_dash_update(d, s, slo, 2);
+	assert_float_equal(d->tier_utilization[TIER_LB], 0.0, 1e-12);
+	assert_int_equal(d->tier_nodes[TIER_LB], 2);
+	s->nodes[1].state = MODEL_NODE_UP;
+	rpt_dash_update(d, s, slo, 2);
+	/* the topology's title: the VIP and the autoscaler, within the panel */
+	struct rpt_dash_layout l;
+	rpt_dash_layout_compute(RPT_DASH_MIN_COLS, RPT_DASH_MIN_ROWS, &l);
+	rpt_dash_topology_title(d, buf, sizeof buf);
+	assert_string_equal(buf, "VIP -> lb1                 autoscaler: none");
+	s->autoscaler = MODEL_AUTOSCALER_OFF;
+	s->autoscale_tier = TIER_WEB;
+	rpt_dash_update(d, s, slo, 2);
+	rpt_dash_topology_title(d, buf, sizeof buf);
+	assert_string_equal(buf, "VIP -> lb1                 autoscaler: off (web)");
 	/* nobody holds the VIP */
 	s->vip_holder = -1;
+	s->autoscaler = MODEL_AUTOSCALER_ON;
 	rpt_dash_update(d, s, slo, 0);
 	assert_int_equal(d->vip_holder, -1);
 	assert_int_equal(d->nslo, 0);
+	rpt_dash_topology_title(d, buf, sizeof buf);
+	assert_string_equal(buf, "VIP -> NOBODY (no answer)  autoscaler: on (web)");
+	assert_true((int)strlen(buf) <= l.topology.w);
 	free(s);
 	free(d);
 }
@@ -179,12 +202,8 @@ static void keys_the_view_handles_itself(void **state)
 	assert_int_equal(d->selected, 0);
 	rpt_dash_apply(d, rpt_dash_cmd_of_char('?'));
 	assert_true(d->help);
-	/* the dashboard cannot switch the autoscaler yet, and the log says so */
-	assert_false(rpt_dash_apply(d, rpt_dash_cmd_of_char('a')));
-	assert_true(d->autoscaler);
-	assert_non_null(strstr(rpt_dash_log_line(d, 0)->text, "not supported"));
-	/* what the session does */
-	const char session_keys[] = "kspr[].q";
+	/* what the session does (a: the autoscaler, switched in the model) */
+	const char session_keys[] = "kspr[].aq";
 	for (const char *k = session_keys; *k; k++)
 		assert_true(rpt_dash_apply(d, rpt_dash_cmd_of_char(*k)));
 	assert_int_equal(rpt_dash_cmd_of_char('x'), RPT_DASH_CMD_NONE);

@@ -456,7 +456,7 @@ static void every_kind_of_value_loads(void **state)
 	assert_int_equal(c.failures[6].mtbf_ns, 90 * SIM_NS_PER_MIN);
 	assert_int_equal(c.failures[6].mttr.kind, SIM_DIST_LOGNORMAL);
 	assert_int_equal(c.nscaling, 0);
-	assert_false(c.autoscale.enabled);
+	assert_false(c.autoscale.given);
 	assert_int_equal(c.nslo, 4);
 	assert_int_equal(c.slo[0].metric, SLO_MEAN);
 	assert_int_equal(c.slo[1].metric, SLO_P999);
@@ -487,7 +487,9 @@ static void scaling_and_autoscale_load(void **state)
 	assert_int_equal(c.scaling[0].nodes, 64);
 	assert_int_equal(c.scaling[0].boot_ns, 0);
 	assert_int_equal(c.scaling[1].at_ns, SIM_NS_PER_MIN); /* same instant: file order */
-	assert_true(c.autoscale.enabled);
+	assert_true(c.autoscale.given);
+	assert_true(c.autoscale.enabled); /* the default: on from 0 s */
+	assert_int_equal(c.autoscale.nschedule, 0);
 	assert_int_equal(c.autoscale.tier, TIER_WEB);
 	assert_int_equal(c.autoscale.metric, AUTOSCALE_UTILIZATION);
 	assert_true(c.autoscale.target == 1);
@@ -497,6 +499,56 @@ static void scaling_and_autoscale_load(void **state)
 	assert_int_equal(model_tier_max_nodes(&c, TIER_APP), 64);
 	assert_int_equal(model_tier_max_nodes(&c, TIER_WEB), 64);
 	assert_round_trip(&c, NULL);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+}
+
+/* autoscale.enabled and autoscale.schedule load, round-trip, and are in
+ * the resolved scenario only when they say something: a scenario without
+ * them resolves (and hashes) as it did before they existed. */
+static void autoscale_switches_load_and_emit_only_when_set(void **state)
+{
+	(void)state;
+	struct model_config c;
+	struct sim_diags d;
+	load("duration: 10m\n"
+	     "autoscale:\n"
+	     "  enabled: false\n"
+	     "  schedule:\n"
+	     "    - {at: 90s, enabled: true}\n"
+	     "    - {at: 5m, enabled: false}\n"
+	     "    - {at: 599s, enabled: true}\n",
+	     NULL, 0, &c, &d);
+	assert_true(c.autoscale.given);
+	assert_false(c.autoscale.enabled);
+	assert_int_equal(c.autoscale.nschedule, 3);
+	assert_int_equal(c.autoscale.schedule[0].at_ns, 90 * SIM_NS_PER_S);
+	assert_true(c.autoscale.schedule[0].enabled);
+	assert_false(c.autoscale.schedule[1].enabled);
+	assert_int_equal(c.autoscale.schedule[2].at_ns, 599 * SIM_NS_PER_S);
+	char *y = emitted(&c);
+	assert_non_null(strstr(y, "  enabled: false\n"));
+	assert_non_null(strstr(y, "  schedule:\n"));
+	free(y);
+	assert_round_trip(&c, NULL);
+	model_config_fini(&c);
+	sim_diags_fini(&d);
+}
+
+static void autoscale_defaults_are_not_emitted(void **state)
+{
+	(void)state;
+	struct model_config c;
+	struct sim_diags d;
+	load("autoscale: {tier: app, enabled: true, schedule: []}\n", NULL, 0, &c, &d);
+	char *plain = emitted(&c);
+	assert_non_null(strstr(plain, "autoscale:\n  tier: app\n"));
+	assert_null(strstr(plain, "enabled"));
+	int schedules = 0; /* workload.schedule, and no other */
+	for (size_t i = 0; plain[i]; i++)
+		schedules += strncmp(plain + i, "schedule:", 9) == 0;
+	free(plain);
+	assert_int_equal(schedules, 1);
 	model_config_fini(&c);
 	sim_diags_fini(&d);
 }
@@ -1163,6 +1215,8 @@ int main(void)
 		cmocka_unit_test(baseline_means_what_the_issue_says),
 		cmocka_unit_test(every_kind_of_value_loads),
 		cmocka_unit_test(scaling_and_autoscale_load),
+		cmocka_unit_test(autoscale_switches_load_and_emit_only_when_set),
+		cmocka_unit_test(autoscale_defaults_are_not_emitted),
 		cmocka_unit_test(distributions_with_commas_in_flow_mappings),
 		cmocka_unit_test(empirical_paths_resolve_against_the_scenario_directory),
 		cmocka_unit_test(overrides_apply_with_the_same_meaning_as_the_file),

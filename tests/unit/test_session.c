@@ -6,7 +6,9 @@
  * the emitted scenario, loaded again and run by model_run_replication, gives
  * identical results; actions show in the event log and in the node states
  * (suspect until the LB's checks mark the node down, booting until they take
- * it back); and impossible actions are refused with a reason. */
+ * it back); the autoscaler switched off and on (and started where the
+ * scenario has none) replays the same way; and impossible actions are
+ * refused with a reason. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -224,6 +226,166 @@ static void session_with_actions_replays_from_its_recording(void **state)
 	model_config_fini(&cfg);
 }
 
+/* Emit the session's configuration, load it back and run it: the same
+ * results as the session's. */
+static void assert_recording_replays(struct model_config *cfg, const struct model_results *a)
+{
+	char *yaml = NULL;
+	assert_int_equal(scn_emit_resolved(cfg, &yaml), 0);
+	if (getenv("SESSION_DEBUG"))
+		fputs(yaml, stderr);
+	struct model_config replay;
+	load(&replay, yaml);
+	free(yaml);
+	struct model_results b;
+	assert_int_equal(model_run_replication(&replay, 0, &b), 0);
+	assert_same_results(a, &b);
+	assert_int_equal(a->nscale_actions, b.nscale_actions);
+	for (size_t i = 0; i < a->nscale_actions; i++) {
+		assert_true(a->scale_actions[i].at_s == b.scale_actions[i].at_s);
+		assert_int_equal(a->scale_actions[i].to, b.scale_actions[i].to);
+	}
+	model_results_fini(&b);
+	model_config_fini(&replay);
+}
+
+static const char autoscaled[] =
+	"name: session-autoscale\n"
+	"duration: 6m\n"
+	"warmup: 20s\n"
+	"seed: 3\n"
+	"workload:\n"
+	"  rate: 1000/s\n"
+	"  schedule:\n"
+	"    - {at: 60s, rate: 2000/s}\n"
+	"  classes:\n"
+	"    static: {share: 55%}\n"
+	"    page:   {share: 35%, app: gamma(mean=25ms, cv=1), db_reads: 4}\n"
+	"    write:  {share: 10%, app: gamma(mean=40ms, cv=1), db_reads: 2, db_writes: 1}\n"
+	"app: {nodes: 3}\n"
+	"autoscale: {tier: app, target: 50%, interval: 30s, cooldown: 1m, boot: 20s, max: 8,\n"
+	"            schedule: [{at: 5m, enabled: false}]}\n";
+
+/* The a key on a scenario with an autoscaler: off at 45 s (so the step at
+ * 60 s finds it off: no action at 90 s), on at 100 s (it acts at 120 s),
+ * twice at one instant (the second wins); the scenario's own switch at 5m
+ * is after the quit and leaves the recording. */
+static void autoscaler_switched_by_the_operator_replays(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	load(&cfg, autoscaled);
+	struct event_log log = {.n = 0};
+	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
+	struct model_session *s = model_session_create(&cfg, 0, &listener);
+	assert_non_null(s);
+	struct model_snapshot *snap = malloc(sizeof *snap);
+	assert_non_null(snap);
+	char msg[256];
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_ON);
+	assert_int_equal(snap->autoscale_tier, TIER_APP);
+	model_session_advance(s, 45 * SIM_NS_PER_S);
+	assert_int_equal(model_session_toggle_autoscaler(s, msg, sizeof msg), 0);
+	assert_string_equal(msg, "operator: autoscaler off");
+	model_session_snapshot(s, snap); /* at once, before any step */
+	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_OFF);
+	model_session_advance(s, 100 * SIM_NS_PER_S);
+	assert_int_equal(model_session_toggle_autoscaler(s, msg, sizeof msg), 0);
+	assert_string_equal(msg, "operator: autoscaler on");
+	assert_int_equal(model_session_toggle_autoscaler(s, msg, sizeof msg), 0);
+	assert_string_equal(msg, "operator: autoscaler off");
+	assert_int_equal(model_session_toggle_autoscaler(s, msg, sizeof msg), 0);
+	assert_string_equal(msg, "operator: autoscaler on");
+	assert_int_equal(cfg.autoscale.nschedule, 3); /* 45 s, 100 s, the scenario's 5m */
+	model_session_advance(s, 150 * SIM_NS_PER_S);
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_ON);
+	assert_true(logged(&log, "action: operator: autoscaler off"));
+	assert_true(logged(&log, "scaled: autoscaler off (app): it keeps measuring, takes no action"));
+
+	struct model_results a;
+	assert_int_equal(model_session_finish(s, &a), 0);
+	model_session_destroy(s);
+	free(snap);
+	assert_int_equal(cfg.autoscale.nschedule, 2); /* 5m is past the span: dropped */
+	assert_false(cfg.autoscale.schedule[0].enabled);
+	assert_true(cfg.autoscale.schedule[1].enabled);
+	assert_true(a.nscale_actions >= 1);
+	assert_true(a.scale_actions[0].at_s == 120.0); /* not 90 s: it was off */
+	assert_recording_replays(&cfg, &a);
+	model_results_fini(&a);
+	model_config_fini(&cfg);
+}
+
+/* The a key on a scenario without an autoscaler: the default one (app),
+ * off from 0 s and on from now, with the session run again to make room
+ * for its nodes; the operator's open crash of web2 stays the operator's.
+ * With app scaled by `scaling:` steps the key is refused with the reason. */
+static void default_autoscaler_started_by_the_operator_replays(void **state)
+{
+	(void)state;
+	struct model_config cfg;
+	load(&cfg, scenario);
+	cfg.wl.rate_per_s = 1500;
+	struct event_log log = {.n = 0};
+	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
+	struct model_session *s = model_session_create(&cfg, 0, &listener);
+	assert_non_null(s);
+	struct model_snapshot *snap = malloc(sizeof *snap);
+	assert_non_null(snap);
+	char msg[256];
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_NONE);
+	int nodes_before = snap->nnodes;
+	model_session_advance(s, 25 * SIM_NS_PER_S);
+	assert_int_equal(model_session_fail(s, node_named(snap, "web2"), FAILURE_CRASH, 0, msg,
+					    sizeof msg), 0);
+	model_session_advance(s, 45 * SIM_NS_PER_S);
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->nodes[node_named(snap, "web2")].state, MODEL_NODE_DOWN);
+	uint64_t completed = snap->completed;
+	int log_before = log.n;
+	assert_int_equal(model_session_toggle_autoscaler(s, msg, sizeof msg), 0);
+	assert_non_null(strstr(msg, "operator: autoscaler on (new, app"));
+	assert_int_equal(log.n, log_before + 1); /* the run again is silent */
+	assert_int_equal(model_session_now_ns(s), 45 * SIM_NS_PER_S + 1);
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->completed, completed); /* the same run up to now */
+	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_ON);
+	assert_int_equal(snap->nnodes, nodes_before + 10 - 4); /* app1..app10, 4 before */
+	assert_int_equal(snap->nodes[node_named(snap, "app10")].state, MODEL_NODE_ABSENT);
+	assert_int_equal(snap->nodes[node_named(snap, "web2")].state, MODEL_NODE_DOWN);
+	/* still the operator's failure: r recovers it */
+	assert_int_equal(model_session_recover(s, node_named(snap, "web2"), msg, sizeof msg), 0);
+	assert_true(cfg.autoscale.given);
+	assert_false(cfg.autoscale.enabled);
+	assert_int_equal(cfg.autoscale.nschedule, 1);
+	model_session_advance(s, 80 * SIM_NS_PER_S);
+	struct model_results a;
+	assert_int_equal(model_session_finish(s, &a), 0);
+	model_session_destroy(s);
+	assert_recording_replays(&cfg, &a);
+	model_results_fini(&a);
+	model_config_fini(&cfg);
+
+	load(&cfg, scenario);
+	cfg.scaling[0] = (struct scaling_step){.at_ns = 50 * SIM_NS_PER_S, .tier = TIER_APP,
+					       .nodes = 5};
+	cfg.nscaling = 1;
+	s = model_session_create(&cfg, 0, NULL);
+	assert_non_null(s);
+	model_session_advance(s, 10 * SIM_NS_PER_S);
+	assert_int_equal(model_session_toggle_autoscaler(s, msg, sizeof msg), -1);
+	assert_non_null(strstr(msg, "app is scaled by the scenario's scaling: steps"));
+	assert_false(cfg.autoscale.given);
+	model_session_snapshot(s, snap);
+	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_NONE);
+	model_session_destroy(s);
+	free(snap);
+	model_config_fini(&cfg);
+}
+
 static void nothing_to_report_before_the_warmup_ends(void **state)
 {
 	(void)state;
@@ -266,6 +428,8 @@ int main(void)
 		cmocka_unit_test(untouched_session_equals_a_plain_run),
 		cmocka_unit_test(session_with_actions_replays_from_its_recording),
 		cmocka_unit_test(nothing_to_report_before_the_warmup_ends),
+		cmocka_unit_test(autoscaler_switched_by_the_operator_replays),
+		cmocka_unit_test(default_autoscaler_started_by_the_operator_replays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,7 +125,7 @@ static void config_step(struct model_config *c, double before, double after)
 	c->wl.schedule[0] = (struct wl_step){.at_ns = STEP_S * SIM_NS_PER_S, .rate_per_s = after};
 	c->wl.nschedule = 1;
 	c->autoscale = (struct autoscale_config){
-		.enabled = true, .tier = TIER_APP, .target = 0.5,
+		.given = true, .enabled = true, .tier = TIER_APP, .target = 0.5,
 		.interval_ns = INTERVAL_S * SIM_NS_PER_S, .cooldown_ns = 120 * SIM_NS_PER_S,
 		.boot_ns = BOOT_S * SIM_NS_PER_S, .min = 2, .max = 5,
 	};
@@ -183,6 +183,101 @@ static void test_autoscaler_respects_min_and_cooldown(void **state)
 	assert_true(a1->from == 2 && a1->to == 4); /* ceil(2 x 1 / 0.5), saturated */
 	model_results_fini(&r);
 	model_config_fini(&c);
+}
+
+/* ---------------------------------------------------------------- switched off and on */
+
+/* The step of the first test (500/s -> 1500/s at 60 s, utilization 0.42
+ * -> saturated) with the autoscaler off from 0 s to 135 s: the ticks at 30
+ * ... 120 s take no action (the one at 90 s would have), and the first tick
+ * after it is switched on, 150 s, acts on the last interval's reading
+ * (120..150 s, saturated: u > 0.9), not on a reading since the last action
+ * or since 0 s (60 s at 0.42 and 90 s at 1: 0.77). */
+#define ON_S 135
+static void test_autoscaler_off_until_t_acts_at_the_first_tick_after_t(void **state)
+{
+	(void)state;
+	struct model_config c;
+	config_step(&c, 500, 1500);
+	c.autoscale.enabled = false;
+	c.autoscale.schedule[0] = (struct autoscale_switch){.at_ns = ON_S * SIM_NS_PER_S,
+							    .enabled = true};
+	c.autoscale.nschedule = 1;
+	struct model_results r;
+	static struct log l;
+	run(&c, 0, &r, &l);
+	assert_true(r.nscale_actions >= 1);
+	const struct model_scale_action *first = &r.scale_actions[0];
+	double next_tick = ceil((double)ON_S / INTERVAL_S) * INTERVAL_S;
+	assert_true(fabs(first->at_s - next_tick) < 1e-9);
+	assert_int_equal(first->from, 3);
+	assert_int_equal(first->to, 5);
+	assert_true(first->utilization > 0.9);
+	/* nothing moved before: 3 app servers in every window up to then */
+	for (size_t w = 0; w + 1 < (size_t)next_tick; w++)
+		assert_int_equal(r.windows[w].tier_nodes[TIER_APP], 3);
+	assert_true(first_event_s(&l, MODEL_EVENT_SCALED, "", "autoscaler on") == ON_S);
+	model_results_fini(&r);
+	model_config_fini(&c);
+}
+
+/* The min-and-cooldown case (3 -> 2 at 30 s, step at 50 s) with the
+ * autoscaler off from 40 s to 100 s: on again at 100 s, it still waits for
+ * the cooldown of its 30 s action (150 s), not 120 s after the switch. */
+static void test_cooldown_counts_from_the_last_action_across_a_switch(void **state)
+{
+	(void)state;
+	struct model_config c;
+	config_step(&c, 100, 1500);
+	c.wl.schedule[0].at_ns = 50 * SIM_NS_PER_S;
+	c.autoscale.schedule[0] = (struct autoscale_switch){.at_ns = 40 * SIM_NS_PER_S};
+	c.autoscale.schedule[1] = (struct autoscale_switch){.at_ns = 100 * SIM_NS_PER_S,
+							    .enabled = true};
+	c.autoscale.nschedule = 2;
+	struct model_results r;
+	static struct log l;
+	run(&c, 0, &r, &l);
+	assert_true(r.nscale_actions >= 2);
+	assert_true(fabs(r.scale_actions[0].at_s - INTERVAL_S) < 1e-9);
+	assert_true(fabs(r.scale_actions[1].at_s - (INTERVAL_S + 120.0)) < 1e-9);
+	assert_true(r.scale_actions[1].from == 2 && r.scale_actions[1].to == 4);
+	/* the switches change no node count */
+	assert_int_equal(r.windows[40].tier_nodes[TIER_APP], 2);
+	assert_int_equal(r.windows[100].tier_nodes[TIER_APP], 2);
+	model_results_fini(&r);
+	model_config_fini(&c);
+}
+
+/* Off from 0 s and never switched on: the node counts of a run without an
+ * autoscaler (3 app servers in every window, no action), and the same
+ * requests served: the extra nodes it could add stay absent and draw
+ * nothing, the balancers skip them, the ticks only read. */
+static void test_autoscaler_off_throughout_equals_no_autoscaler(void **state)
+{
+	(void)state;
+	struct model_config off, none;
+	config_step(&off, 500, 1500);
+	off.autoscale.enabled = false;
+	config_step(&none, 500, 1500);
+	none.autoscale.given = false;
+	struct model_results a, b;
+	static struct log l;
+	run(&off, 0, &a, &l);
+	run(&none, 0, &b, &l);
+	assert_int_equal(a.nscale_actions, 0);
+	assert_int_equal(a.nwindows, b.nwindows);
+	for (size_t w = 0; w < a.nwindows; w++) {
+		assert_int_equal(a.windows[w].tier_nodes[TIER_APP], 3);
+		assert_int_equal(b.windows[w].tier_nodes[TIER_APP], 3);
+		assert_int_equal(a.windows[w].completed, b.windows[w].completed);
+	}
+	assert_int_equal(a.completed, b.completed);
+	assert_int_equal(a.failed, b.failed);
+	assert_true(a.tier_utilization[TIER_APP] == b.tier_utilization[TIER_APP]);
+	model_results_fini(&a);
+	model_results_fini(&b);
+	model_config_fini(&off);
+	model_config_fini(&none);
 }
 
 /* ---------------------------------------------------------------- scale-out */
@@ -339,6 +434,9 @@ int main(void)
 		cmocka_unit_test(test_hpa_rule),
 		cmocka_unit_test(test_autoscaler_reacts_within_interval_plus_boot_and_respects_max),
 		cmocka_unit_test(test_autoscaler_respects_min_and_cooldown),
+		cmocka_unit_test(test_autoscaler_off_until_t_acts_at_the_first_tick_after_t),
+		cmocka_unit_test(test_cooldown_counts_from_the_last_action_across_a_switch),
+		cmocka_unit_test(test_autoscaler_off_throughout_equals_no_autoscaler),
 		cmocka_unit_test(test_new_app_server_takes_traffic_only_after_boot),
 		cmocka_unit_test(test_new_web_server_joins_after_boot_and_rise_checks),
 		cmocka_unit_test(test_scale_in_drains_without_failures),
