@@ -311,7 +311,7 @@ void rpt_dash_node_cell(const struct rpt_dash *d, int i, char *buf, size_t len)
 	char lag[16] = "";
 	if (isfinite(n->lag_s))
 		snprintf(lag, sizeof lag, " lag %.1fs", n->lag_s);
-	snprintf(buf, len, "%-5s%-8s%3.0f%% %s%s", n->name, rpt_dash_state_name(n->state),
+	snprintf(buf, len, "%-5s %-8s%3.0f%% %s%s", n->name, rpt_dash_state_name(n->state),
 		 100.0 * n->utilization, n->detail, lag);
 }
 

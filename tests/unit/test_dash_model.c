@@ -79,13 +79,17 @@ static void a_snapshot_becomes_states_bars_and_sparklines(void **state)
 	rpt_dash_update(d, s, slo, 2);
 	char buf[RPT_DASH_LINE_MAX];
 	rpt_dash_node_cell(d, 0, buf, sizeof buf);
-	assert_string_equal(buf, "lb1  up        0% VIP");
+	assert_string_equal(buf, "lb1   up        0% VIP");
 	rpt_dash_node_cell(d, 1, buf, sizeof buf);
-	assert_string_equal(buf, "lb2  up       25% standby");
+	assert_string_equal(buf, "lb2   up       25% standby");
 	rpt_dash_node_cell(d, 2, buf, sizeof buf);
-	assert_string_equal(buf, "web1 SUSPECT  50% crashed");
+	assert_string_equal(buf, "web1  SUSPECT  50% crashed");
 	rpt_dash_node_cell(d, 3, buf, sizeof buf);
-	assert_string_equal(buf, "db1  up       75% primary");
+	assert_string_equal(buf, "db1   up       75% primary");
+	/* a five-character name (app10) keeps a space before its state */
+	snprintf(d->nodes[3].name, sizeof d->nodes[3].name, "app10");
+	rpt_dash_node_cell(d, 3, buf, sizeof buf);
+	assert_string_equal(buf, "app10 up       75% primary");
 	assert_int_equal(d->vip_holder, 0);
 	assert_float_equal(d->tier_utilization[TIER_LB], 0.125, 1e-12);
 	/* one sparkline value per window: throughput, p99, error share */
