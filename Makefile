@@ -119,7 +119,8 @@ MODELS_SRCS := \
 	models/replication_failover.c \
 	models/capacity.c \
 	models/availability.c \
-	models/scaling.c
+	models/scaling.c \
+	models/limits.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
