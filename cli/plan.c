@@ -78,6 +78,7 @@ static const char plan_usage[] =
 	"  --seed N             the seed of every simulation\n"
 	"  --set KEY=VALUE      override a scenario key\n"
 	"  -j N                 worker threads (default: all cores)\n"
+	"  --max-memory SIZE    memory budget of each replication, e.g. 512M (default 1G)\n"
 	"  --out DIR            also write plan.json into DIR\n"
 	"  --quiet              no report on stdout\n"
 	"  --plot               with --out: also draw the figure into DIR/plots (as\n"
@@ -98,6 +99,7 @@ struct plan_options {
 	int max_nodes;
 	double resolution;
 	int jobs;
+	int64_t max_memory_bytes; /* --max-memory; 0: the default (models/limits.h) */
 	const char *out_dir;
 	bool quiet;
 	bool plot;           /* --plot: the figures of out_dir */
@@ -144,7 +146,8 @@ static int parse_cost(struct plan_options *o, const char *arg)
 static int parse_options(int argc, char **argv, struct plan_options *o)
 {
 	enum { OPT_LOAD = 256, OPT_MAX_LOAD, OPT_SLO, OPT_N1, OPT_COST, OPT_MAX_NODES, OPT_RES,
-	       OPT_REPS, OPT_DURATION, OPT_SEED, OPT_SET, OPT_OUT, OPT_QUIET, OPT_HELP, OPT_PLOT };
+	       OPT_REPS, OPT_DURATION, OPT_SEED, OPT_SET, OPT_OUT, OPT_QUIET, OPT_HELP, OPT_PLOT,
+	       OPT_MEMORY };
 	static const struct option longopts[] = {
 		{"load", required_argument, NULL, OPT_LOAD},
 		{"max-load", no_argument, NULL, OPT_MAX_LOAD},
@@ -161,6 +164,7 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"plot", no_argument, NULL, OPT_PLOT},
+		{"max-memory", required_argument, NULL, OPT_MEMORY},
 		{NULL, 0, NULL, 0},
 	};
 	struct sim_parse_error err;
@@ -227,6 +231,10 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 			break;
 		case OPT_PLOT:
 			o->plot = true;
+			break;
+		case OPT_MEMORY:
+			if (cli_parse_memory("plan", optarg, &o->max_memory_bytes))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'j':
 			if (cli_parse_jobs("plan", optarg, &o->jobs))
@@ -308,6 +316,7 @@ static int load_config(const struct plan_options *o, const int *nodes, double ra
 	struct sim_diags diags;
 	sim_diags_init(&diags);
 	int rc = scn_load_file(o->file, sets, o->sets.n + n, cfg, &diags);
+	cfg->max_memory_bytes = o->max_memory_bytes;
 	if (rc || diags.errors) {
 		char *text = NULL;
 		size_t len = 0;
@@ -405,7 +414,8 @@ static int evaluate(struct planner *pl, const int nodes[TIER_COUNT], double rate
 		struct rpt_point rows[TIER_COUNT + 1];
 		struct batch_ctx ctx = {pl, jobs};
 		struct cli_points batch = {
-			.n = njobs, .jobs = pl->o->jobs, .extra_slo = pl->o->slo,
+			.n = njobs, .jobs = pl->o->jobs, .max_memory_bytes = pl->o->max_memory_bytes,
+			.extra_slo = pl->o->slo,
 			.nextra_slo = pl->o->nslo, .config = job_config, .ctx = &ctx,
 		};
 		rc = cli_points_run(&batch, rows);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "models/limits.h"
 #include "models/replications.h"
 #include "report/summary.h"
 #include "sim/interrupt.h"
@@ -119,7 +120,7 @@ int cli_points_run(const struct cli_points *p, struct rpt_point *rows)
 {
 	if (p->n == 0)
 		return 0;
-	int jobs = p->jobs > 0 ? p->jobs : sim_cpu_count();
+	int jobs = model_limits_jobs(p->max_memory_bytes, p->jobs);
 	struct batch b = {
 		.p = p,
 		/* Fewer points than threads: the points' replications share the rest. */

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "models/config.h"
 #include "report/sweep.h"
@@ -26,6 +27,8 @@ typedef int (*cli_point_config_fn)(void *ctx, size_t i, struct model_config *cfg
 struct cli_points {
 	size_t n;                      /* points to run */
 	int jobs;                      /* <= 0: every core */
+	int64_t max_memory_bytes;      /* budget per replication; 0: the default.  -j
+	                                * is lowered to what fits (model_limits_jobs) */
 	const struct slo_check *extra_slo;
 	size_t nextra_slo;
 	cli_point_config_fn config;

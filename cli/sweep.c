@@ -53,6 +53,7 @@ static const char sweep_usage[] =
 	"  --set KEY=VALUE      override a scenario key for every point\n"
 	"  --slo EXPR           an objective checked at every point, e.g. 'p99<=250ms'\n"
 	"  -j N                 points run in parallel (default: all cores)\n"
+	"  --max-memory SIZE    memory budget of each replication, e.g. 512M (default 1G)\n"
 	"  --out DIR            where sweep.json and sweep.csv go (default: .)\n"
 	"  --shard I/N          run only shard I of N (points whose index is I-1 mod N);\n"
 	"                       combine the shards' folders with 'tiersim merge'\n"
@@ -78,6 +79,7 @@ struct sweep_options {
 	struct slo_check slo[RPT_MAX_EXTRA_SLO];
 	size_t nslo;
 	int jobs;
+	int64_t max_memory_bytes; /* --max-memory; 0: the default (models/limits.h) */
 	const char *out_dir;
 	size_t shard_index, shard_count; /* 0/0: the whole grid */
 	bool quiet;
@@ -223,7 +225,8 @@ static int parse_shard(const char *sub, struct sweep_options *o, const char *arg
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
 	enum { OPT_VARY = 256, OPT_REPS, OPT_DURATION, OPT_SEED, OPT_SET, OPT_SLO, OPT_OUT,
-	       OPT_SHARD, OPT_QUIET, OPT_HELP, OPT_PLOT };
+	       OPT_SHARD, OPT_QUIET, OPT_HELP, OPT_PLOT,
+	       OPT_MEMORY };
 	static const struct option longopts[] = {
 		{"vary", required_argument, NULL, OPT_VARY},
 		{"replications", required_argument, NULL, OPT_REPS},
@@ -236,6 +239,7 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"plot", no_argument, NULL, OPT_PLOT},
+		{"max-memory", required_argument, NULL, OPT_MEMORY},
 		{NULL, 0, NULL, 0},
 	};
 	struct sim_parse_error err;
@@ -282,6 +286,10 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 			break;
 		case OPT_PLOT:
 			o->plot = true;
+			break;
+		case OPT_MEMORY:
+			if (cli_parse_memory("sweep", optarg, &o->max_memory_bytes))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'j':
 			if (cli_parse_jobs("sweep", optarg, &o->jobs))
@@ -349,6 +357,7 @@ static int load_with(const struct sweep_options *o, const char *const *extra, si
 	struct sim_diags diags;
 	sim_diags_init(&diags);
 	int rc = scn_load_file(o->file, sets, n, cfg, &diags);
+	cfg->max_memory_bytes = o->max_memory_bytes;
 	if (rc || diags.errors) {
 		first_error(&diags, why, whylen);
 		rc = -1;
@@ -480,7 +489,8 @@ static int run_grid(const struct sweep_options *o, const struct model_config *ba
 	}
 	if (!rc) {
 		struct cli_points batch = {
-			.n = g.n, .jobs = o->jobs, .extra_slo = o->slo, .nextra_slo = o->nslo,
+			.n = g.n, .jobs = o->jobs, .max_memory_bytes = o->max_memory_bytes,
+			.extra_slo = o->slo, .nextra_slo = o->nslo,
 			.config = point_config, .ctx = &g,
 			.progress_label = o->quiet ? NULL : "tiersim sweep:",
 		};
