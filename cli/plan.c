@@ -52,6 +52,7 @@
 #include "report/plan.h"
 #include "scenarios/loader.h"
 #include "scenarios/slo_expr.h"
+#include "sim/interrupt.h"
 #include "sim/time.h"
 #include "sim/units.h"
 
@@ -84,8 +85,11 @@ static const char plan_usage[] =
 	"  --plot               with --out: also draw the figure into DIR/plots (as\n"
 	"                       'tiersim plot DIR' does; docs/plots.md)\n"
 	"\n"
+	"Ctrl-C (SIGINT, SIGTERM) stops the search and reports what it had established\n"
+	"(bounds, the best candidate so far), marked partial.\n"
+	"\n"
 	"exit status: 0 an answer, 1 no node count (or load) meets the SLOs, 2 bad usage or input,\n"
-	"             130 (143) stopped by SIGINT (SIGTERM): nothing is written\n";
+	"             130 (143) stopped by SIGINT (SIGTERM)\n";
 
 struct plan_options {
 	const char *file;
@@ -419,8 +423,11 @@ static int evaluate(struct planner *pl, const int nodes[TIER_COUNT], double rate
 			.nextra_slo = pl->o->nslo, .config = job_config, .ctx = &ctx,
 		};
 		rc = cli_points_run(&batch, rows);
-		if (rc)
+		if (rc) {
+			if (sim_interrupted())
+				pl->nsteps--; /* a Ctrl-C cut it short: not a result */
 			return rc;
+		}
 		struct memo *m = realloc(pl->memo, (pl->nmemo + njobs) * sizeof *m);
 		if (!m)
 			return cli_usage_error("plan", "out of memory");
@@ -732,6 +739,31 @@ static int plan_max_load(struct planner *pl, struct rpt_plan *p)
 	return 0;
 }
 
+/* The search was stopped: what its results so far establish (plan.h). */
+static void establish(const struct planner *pl, struct rpt_plan *p, const char *why)
+{
+	p->partial = why;
+	p->found = false;
+	p->missed_rps = p->saturation_rps;
+	for (size_t k = 0; k < pl->nsteps; k++) {
+		const struct rpt_plan_step *st = &pl->steps[k];
+		if (st->skipped)
+			continue;
+		if (st->meets) {
+			const struct rpt_plan_step *best = p->met_so_far ? &pl->steps[p->met_step] : NULL;
+			bool better = p->mode == RPT_PLAN_MIN_COST
+					      ? !best || st->cost < best->cost
+					      : !best || st->rate_per_s > best->rate_per_s;
+			if (better) {
+				p->met_so_far = true;
+				p->met_step = k;
+			}
+		} else if (p->mode == RPT_PLAN_MAX_LOAD && st->rate_per_s < p->missed_rps) {
+			p->missed_rps = st->rate_per_s;
+		}
+	}
+}
+
 static int write_plan(const struct plan_options *o, const struct rpt_plan *p)
 {
 	char err[512];
@@ -801,8 +833,25 @@ int cli_plan(int argc, char **argv)
 		rc = o.max_load ? plan_max_load(&pl, &p) : plan_min_cost(&pl, &p);
 	p.steps = pl.steps;
 	p.nsteps = pl.nsteps;
+	/* A Ctrl-C: report what the search had established, marked partial,
+	 * and exit with the signal's status (docs/hardening.md). */
+	int stopped = 0;
+	char partial[64];
+	if (rc && sim_interrupted() && rc == sim_interrupt_exit_status()) {
+		stopped = rc;
+		rc = 0;
+		snprintf(partial, sizeof partial, "interrupted by %s",
+			 sim_interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+		establish(&pl, &p, partial);
+	}
 	if (!rc)
 		rc = write_plan(&o, &p);
+	if (stopped) {
+		fprintf(stderr, "tiersim plan: %s after %zu candidate%s; %s what the search had "
+				"established, marked partial\n", partial, p.nsteps,
+			p.nsteps == 1 ? "" : "s", rc ? "could not write" : "wrote");
+		rc = rc ? rc : stopped;
+	}
 	if (!rc && o.plot)
 		rc = cli_plot_folder("plan", o.out_dir, NULL, NULL);
 	if (!rc && !p.found)

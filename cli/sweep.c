@@ -31,6 +31,7 @@
 #include "report/sweep.h"
 #include "scenarios/loader.h"
 #include "scenarios/slo_expr.h"
+#include "sim/interrupt.h"
 #include "sim/time.h"
 #include "sim/units.h"
 
@@ -61,8 +62,11 @@ static const char sweep_usage[] =
 	"  --plot               with --out: also draw the figures into DIR/plots (as\n"
 	"                       'tiersim plot DIR' does; docs/plots.md)\n"
 	"\n"
+	"Ctrl-C (SIGINT, SIGTERM) stops the points in progress and writes the points that\n"
+	"ran to the end, marked partial; a second Ctrl-C aborts at once.\n"
+	"\n"
 	"exit status: 0 ok (points that miss an SLO say so in the table), 2 bad usage or input,\n"
-	"             130 (143) stopped by SIGINT (SIGTERM): nothing is written\n";
+	"             130 (143) stopped by SIGINT (SIGTERM)\n";
 
 struct axis {
 	char *key;
@@ -482,9 +486,11 @@ static int run_grid(const struct sweep_options *o, const struct model_config *ba
 		rc = CLI_EXIT_FAILURE;
 	}
 	struct rpt_point *rows = NULL;
+	bool *complete = NULL;
 	if (!rc) {
 		rows = calloc(g.n ? g.n : 1, sizeof *rows);
-		if (!rows)
+		complete = calloc(g.n ? g.n : 1, sizeof *complete);
+		if (!rows || !complete)
 			rc = cli_usage_error("sweep", "out of memory");
 	}
 	if (!rc) {
@@ -493,8 +499,19 @@ static int run_grid(const struct sweep_options *o, const struct model_config *ba
 			.extra_slo = o->slo, .nextra_slo = o->nslo,
 			.config = point_config, .ctx = &g,
 			.progress_label = o->quiet ? NULL : "tiersim sweep:",
+			.complete = complete,
 		};
 		rc = cli_points_run(&batch, rows);
+	}
+	/* A Ctrl-C: the points that ran to their end are written, marked
+	 * partial, and the exit status says the signal (docs/hardening.md). */
+	int stopped = 0;
+	char partial[64] = "";
+	if (rc && sim_interrupted() && rc == sim_interrupt_exit_status()) {
+		stopped = rc;
+		rc = 0;
+		snprintf(partial, sizeof partial, "interrupted by %s",
+			 sim_interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT");
 	}
 	struct rpt_sweep_doc *doc = NULL;
 	if (!rc) {
@@ -513,7 +530,11 @@ static int run_grid(const struct sweep_options *o, const struct model_config *ba
 			.shard_count = o->shard_count,
 		};
 		rc = rpt_sweep_doc_create(&info, &doc);
+		if (!rc && stopped)
+			rc = rpt_sweep_doc_set_partial(doc, partial);
 		for (size_t i = 0; i < g.n && !rc; i++) {
+			if (!complete[i])
+				continue; /* not run, or cut short by the signal */
 			rows[i].index = g.positions[i];
 			rc = rpt_sweep_doc_add_point(doc, &rows[i]);
 		}
@@ -528,8 +549,18 @@ static int run_grid(const struct sweep_options *o, const struct model_config *ba
 		fprintf(stderr, "tiersim sweep: cannot write the table: %s\n", strerror(errno));
 		rc = CLI_EXIT_FAILURE;
 	}
+	if (stopped) {
+		size_t done = 0;
+		for (size_t i = 0; i < g.n; i++)
+			done += complete[i];
+		fprintf(stderr, "tiersim sweep: %s after %zu of %zu points; %s the points that ran "
+				"to the end, marked partial\n", partial, done, g.n,
+			rc ? "could not write" : "wrote");
+		rc = rc ? rc : stopped;
+	}
 	rpt_sweep_doc_destroy(doc);
 	free(rows);
+	free(complete);
 	free(resolved);
 	free(g.positions);
 	return rc;
@@ -563,7 +594,7 @@ int cli_sweep(int argc, char **argv)
 		rc = cli_prepare_out_dir("sweep", o.out_dir ? o.out_dir : ".");
 	if (!rc)
 		rc = run_grid(&o, &base);
-	if (!rc && o.plot)
+	if (!rc && o.plot) /* not after a Ctrl-C: stop now */
 		rc = cli_plot_folder("sweep", o.out_dir, NULL, NULL);
 	model_config_fini(&base);
 	options_fini(&o);

@@ -452,8 +452,10 @@ int rpt_plot_write(struct rpt_plot_input *in, struct rpt_plot_written *written, 
 			written->names[written->n++] = fig->name;
 	}
 	/* A folder any figure reads is a result folder, even with nothing to
-	 * draw; one without summary.json and with no figure is not. */
-	if (!written->n && !rpt_plot_json(in, "summary.json")) {
+	 * draw (a plan stopped before its first candidate); one without
+	 * summary.json, plan.json or sweep.json and with no figure is not. */
+	if (!written->n && !rpt_plot_json(in, "summary.json") && !rpt_plot_json(in, "plan.json") &&
+	    !rpt_plot_json(in, "sweep.json")) {
 		if (in->err[0])
 			snprintf(err, errlen, "%s", in->err);
 		else

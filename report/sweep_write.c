@@ -204,7 +204,17 @@ int rpt_sweep_text_writer(const void *vdoc, FILE *out)
 			(long long)json_integer_value(json_object_get(shard, "index")),
 			(long long)json_integer_value(json_object_get(shard, "count")),
 			json_array_size(points));
-	fputs("\n\n", out);
+	fputs("\n", out);
+	if (json_is_true(json_object_get(root, "partial"))) {
+		size_t planned = json_is_object(shard) ? 0 : (size_t)total;
+		fprintf(out, "PARTIAL: %s; ", json_string_value(json_object_get(root, "partial_reason")));
+		if (planned)
+			fprintf(out, "%zu of %zu points ran to the end", json_array_size(points), planned);
+		else
+			fprintf(out, "%zu points of this shard ran to the end", json_array_size(points));
+		fputs(", the others are not in this table\n", out);
+	}
+	fputs("\n", out);
 
 	int width[64];
 	for (size_t a = 0; a < naxes && a < 64; a++) {
