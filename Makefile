@@ -176,7 +176,8 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               capacity \
               report_plot \
               availability \
-              interrupt
+              interrupt \
+              report_plan
 VALIDATION_TESTS := queueing model failures \
                     lb_failover \
                     app_failures \

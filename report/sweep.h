@@ -38,6 +38,7 @@ struct rpt_point {
 	size_t nslo;
 	struct rpt_slo_result slo[RPT_MAX_SLO];
 	bool slo_met;
+	uint64_t dropped_memory_limit; /* sends the memory budget dropped (summary.h); 0 normally */
 };
 
 void rpt_point_from_summary(const struct rpt_summary *s, size_t index, struct rpt_point *out);

@@ -68,6 +68,7 @@ void rpt_point_from_summary(const struct rpt_summary *s, size_t index, struct rp
 	out->nslo = s->nslo;
 	memcpy(out->slo, s->slo, s->nslo * sizeof s->slo[0]);
 	out->slo_met = s->slo_met;
+	out->dropped_memory_limit = s->dropped_memory_limit;
 }
 
 size_t rpt_sweep_points(const struct rpt_sweep_axis *axes, size_t naxes)
@@ -213,6 +214,8 @@ int rpt_sweep_doc_add_point(struct rpt_sweep_doc *doc, const struct rpt_point *p
 	}
 	set(&b, o, "slo", slo);
 	set(&b, o, "slo_met", json_boolean(p->slo_met));
+	if (p->dropped_memory_limit) /* only then: complete sweeps are unchanged */
+		set(&b, o, "dropped_memory_limit", json_integer((json_int_t)p->dropped_memory_limit));
 	if (!b.ok) {
 		json_decref(o);
 		return ENOMEM;

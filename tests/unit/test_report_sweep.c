@@ -222,6 +222,14 @@ static void loading_something_else_fails_with_the_path(void **state)
 	unlink(path);
 }
 
+static __attribute__((noinline)) size_t occurrences(const char *text, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
 /* A sweep stopped by Ctrl-C: the marker before the points, the PARTIAL line
  * in the table, and a partial shard that merge refuses. */
 static void a_partial_sweep_says_so_and_does_not_merge(void **state)
@@ -245,19 +253,26 @@ static void a_partial_sweep_says_so_and_does_not_merge(void **state)
 		fill(&p, i, 1000 + i);
 		assert_int_equal(rpt_sweep_doc_add_point(doc, &p), 0);
 	}
+	struct rpt_point dropped;
+	fill(&dropped, 2, 1002);
+	dropped.dropped_memory_limit = 7;
+	assert_int_equal(rpt_sweep_doc_add_point(doc, &dropped), 0);
 	char *json = dump(rpt_sweep_json_writer, doc);
-	const char *mark = strstr(json, "\"partial\": true,\n  \"partial_reason\": \"interrupted by SIGINT\",\n  \"points\": [");
-	assert_non_null(mark);
+	assert_non_null(strstr(json, "\"dropped_memory_limit\": 7"));
+	assert_int_equal(occurrences(json, "dropped_memory_limit"), 1); /* only on that point */
+	assert_non_null(strstr(json, "\"partial\": true,\n  \"partial_reason\": \"interrupted by "
+				     "SIGINT\",\n  \"points\": ["));
 	free(json);
 	char *text = dump(rpt_sweep_text_writer, doc);
-	assert_non_null(strstr(text, "\nPARTIAL: interrupted by SIGINT; 2 of 6 points ran to the end, "
+	assert_non_null(strstr(text, "\nPARTIAL: interrupted by SIGINT; 3 of 6 points ran to the end, "
 				     "the others are not in this table\n"));
+	assert_non_null(strstr(text, " !\n\nWARNING: ! the memory budget dropped requests at 1 point: "));
 	free(text);
 	char *csv = dump(rpt_sweep_csv_writer, doc);
 	size_t lines = 0;
 	for (const char *c = csv; *c; c++)
 		lines += *c == '\n';
-	assert_int_equal(lines, 3); /* the header and the two points */
+	assert_int_equal(lines, 4); /* the header and the three points */
 	free(csv);
 	rpt_sweep_doc_destroy(doc);
 
