@@ -119,7 +119,8 @@ MODELS_SRCS := \
 	models/replication_failover.c \
 	models/capacity.c \
 	models/availability.c \
-	models/scaling.c
+	models/scaling.c \
+	models/limits.c
 SCENARIOS_SRCS := \
 	scenarios/tree.c \
 	scenarios/schema.c \
@@ -175,14 +176,16 @@ UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram c
               capacity \
               report_plot \
               availability \
-              interrupt
+              interrupt \
+              report_plan
 VALIDATION_TESTS := queueing model failures \
                     lb_failover \
                     app_failures \
                     replication \
                     plan \
                     availability \
-                    scaling
+                    scaling \
+                    limits
 GOLDEN_TESTS := golden
 # libFuzzer harnesses (tests/fuzz/); `make check` replays their corpora.
 FUZZ_TARGETS := scenario parsers set
@@ -295,7 +298,8 @@ check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST)
 	$(foreach t,$(FUZZ_TARGETS),echo "== fuzz corpus $(t)"; \
 		$(SAN_ENV) $(RUN_TEST) $(BUILD)/tests/fuzz/replay_$(t) $(FUZZ_SEEDS_$(t)) || fail=1;) \
 	for e in tests/e2e/check_bad.sh tests/e2e/run_cli.sh tests/e2e/dash_tmux.sh \
-		tests/e2e/sweep_cli.sh tests/e2e/plot_cli.sh tests/e2e/availability_cli.sh tests/e2e/interrupt_cli.sh tests/e2e/numbers_cli.sh; do \
+		tests/e2e/sweep_cli.sh tests/e2e/plot_cli.sh tests/e2e/availability_cli.sh tests/e2e/interrupt_cli.sh tests/e2e/numbers_cli.sh \
+		tests/e2e/limits_cli.sh; do \
 		echo "== $$e"; $(SAN_ENV) TIERSIM=$(TIERSIM_UNDER_TEST) sh $$e || fail=1; \
 	done; \
 	if [ $$fail -ne 0 ]; then echo "make check: some tests FAILED"; exit 1; fi; \

@@ -61,6 +61,10 @@ int cli_check_plot(const char *sub, bool plot, const char *out_dir);
 
 /* -j N: 0, or the usage error's exit status. */
 int cli_parse_jobs(const char *sub, const char *arg, int *jobs);
+/* --max-memory SIZE (512M, 4G; at least 1M), the memory budget of each
+ * replication (models/limits.h): 0, or the usage error's exit status. */
+#include <stdint.h>
+int cli_parse_memory(const char *sub, const char *arg, int64_t *bytes);
 /* --out DIR exists (or is created) and is writable: checked before a long
  * simulation, so it never ends in a write error.  0, or the usage error's status. */
 int cli_prepare_out_dir(const char *sub, const char *dir);

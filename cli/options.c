@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "models/limits.h"
 #include "sim/units.h"
 
 int cli_parse_jobs(const char *sub, const char *arg, int *jobs)
@@ -19,6 +20,19 @@ int cli_parse_jobs(const char *sub, const char *arg, int *jobs)
 	if (sim_parse_count(arg, &n, &err) || n < 1 || n > 1024)
 		return cli_usage_error(sub, "-j: expected a whole number from 1 to 1024, got '%s'", arg);
 	*jobs = (int)n;
+	return 0;
+}
+
+int cli_parse_memory(const char *sub, const char *arg, int64_t *bytes)
+{
+	struct sim_parse_error err;
+	int64_t v;
+	if (sim_parse_size_bytes(arg, &v, &err))
+		return cli_usage_error(sub, "--max-memory '%s': %s", arg, err.message);
+	if (v < MODEL_MEMORY_MIN_BYTES)
+		return cli_usage_error(sub, "--max-memory '%s': the budget per replication must be "
+				       "at least 1M", arg);
+	*bytes = v;
 	return 0;
 }
 

@@ -52,6 +52,7 @@
 #include "report/plan.h"
 #include "scenarios/loader.h"
 #include "scenarios/slo_expr.h"
+#include "sim/interrupt.h"
 #include "sim/time.h"
 #include "sim/units.h"
 
@@ -78,13 +79,17 @@ static const char plan_usage[] =
 	"  --seed N             the seed of every simulation\n"
 	"  --set KEY=VALUE      override a scenario key\n"
 	"  -j N                 worker threads (default: all cores)\n"
+	"  --max-memory SIZE    memory budget of each replication, e.g. 512M (default 1G)\n"
 	"  --out DIR            also write plan.json into DIR\n"
 	"  --quiet              no report on stdout\n"
 	"  --plot               with --out: also draw the figure into DIR/plots (as\n"
 	"                       'tiersim plot DIR' does; docs/plots.md)\n"
 	"\n"
+	"Ctrl-C (SIGINT, SIGTERM) stops the search and reports what it had established\n"
+	"(bounds, the best candidate so far), marked partial.\n"
+	"\n"
 	"exit status: 0 an answer, 1 no node count (or load) meets the SLOs, 2 bad usage or input,\n"
-	"             130 (143) stopped by SIGINT (SIGTERM): nothing is written\n";
+	"             130 (143) stopped by SIGINT (SIGTERM)\n";
 
 struct plan_options {
 	const char *file;
@@ -98,6 +103,7 @@ struct plan_options {
 	int max_nodes;
 	double resolution;
 	int jobs;
+	int64_t max_memory_bytes; /* --max-memory; 0: the default (models/limits.h) */
 	const char *out_dir;
 	bool quiet;
 	bool plot;           /* --plot: the figures of out_dir */
@@ -144,7 +150,8 @@ static int parse_cost(struct plan_options *o, const char *arg)
 static int parse_options(int argc, char **argv, struct plan_options *o)
 {
 	enum { OPT_LOAD = 256, OPT_MAX_LOAD, OPT_SLO, OPT_N1, OPT_COST, OPT_MAX_NODES, OPT_RES,
-	       OPT_REPS, OPT_DURATION, OPT_SEED, OPT_SET, OPT_OUT, OPT_QUIET, OPT_HELP, OPT_PLOT };
+	       OPT_REPS, OPT_DURATION, OPT_SEED, OPT_SET, OPT_OUT, OPT_QUIET, OPT_HELP, OPT_PLOT,
+	       OPT_MEMORY };
 	static const struct option longopts[] = {
 		{"load", required_argument, NULL, OPT_LOAD},
 		{"max-load", no_argument, NULL, OPT_MAX_LOAD},
@@ -161,6 +168,7 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"plot", no_argument, NULL, OPT_PLOT},
+		{"max-memory", required_argument, NULL, OPT_MEMORY},
 		{NULL, 0, NULL, 0},
 	};
 	struct sim_parse_error err;
@@ -227,6 +235,10 @@ static int parse_options(int argc, char **argv, struct plan_options *o)
 			break;
 		case OPT_PLOT:
 			o->plot = true;
+			break;
+		case OPT_MEMORY:
+			if (cli_parse_memory("plan", optarg, &o->max_memory_bytes))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'j':
 			if (cli_parse_jobs("plan", optarg, &o->jobs))
@@ -308,6 +320,7 @@ static int load_config(const struct plan_options *o, const int *nodes, double ra
 	struct sim_diags diags;
 	sim_diags_init(&diags);
 	int rc = scn_load_file(o->file, sets, o->sets.n + n, cfg, &diags);
+	cfg->max_memory_bytes = o->max_memory_bytes;
 	if (rc || diags.errors) {
 		char *text = NULL;
 		size_t len = 0;
@@ -405,12 +418,16 @@ static int evaluate(struct planner *pl, const int nodes[TIER_COUNT], double rate
 		struct rpt_point rows[TIER_COUNT + 1];
 		struct batch_ctx ctx = {pl, jobs};
 		struct cli_points batch = {
-			.n = njobs, .jobs = pl->o->jobs, .extra_slo = pl->o->slo,
+			.n = njobs, .jobs = pl->o->jobs, .max_memory_bytes = pl->o->max_memory_bytes,
+			.extra_slo = pl->o->slo,
 			.nextra_slo = pl->o->nslo, .config = job_config, .ctx = &ctx,
 		};
 		rc = cli_points_run(&batch, rows);
-		if (rc)
+		if (rc) {
+			if (sim_interrupted())
+				pl->nsteps--; /* a Ctrl-C cut it short: not a result */
 			return rc;
+		}
 		struct memo *m = realloc(pl->memo, (pl->nmemo + njobs) * sizeof *m);
 		if (!m)
 			return cli_usage_error("plan", "out of memory");
@@ -722,6 +739,31 @@ static int plan_max_load(struct planner *pl, struct rpt_plan *p)
 	return 0;
 }
 
+/* The search was stopped: what its results so far establish (plan.h). */
+static void establish(const struct planner *pl, struct rpt_plan *p, const char *why)
+{
+	p->partial = why;
+	p->found = false;
+	p->missed_rps = p->saturation_rps;
+	for (size_t k = 0; k < pl->nsteps; k++) {
+		const struct rpt_plan_step *st = &pl->steps[k];
+		if (st->skipped)
+			continue;
+		if (st->meets) {
+			const struct rpt_plan_step *best = p->met_so_far ? &pl->steps[p->met_step] : NULL;
+			bool better = p->mode == RPT_PLAN_MIN_COST
+					      ? !best || st->cost < best->cost
+					      : !best || st->rate_per_s > best->rate_per_s;
+			if (better) {
+				p->met_so_far = true;
+				p->met_step = k;
+			}
+		} else if (p->mode == RPT_PLAN_MAX_LOAD && st->rate_per_s < p->missed_rps) {
+			p->missed_rps = st->rate_per_s;
+		}
+	}
+}
+
 static int write_plan(const struct plan_options *o, const struct rpt_plan *p)
 {
 	char err[512];
@@ -791,8 +833,25 @@ int cli_plan(int argc, char **argv)
 		rc = o.max_load ? plan_max_load(&pl, &p) : plan_min_cost(&pl, &p);
 	p.steps = pl.steps;
 	p.nsteps = pl.nsteps;
+	/* A Ctrl-C: report what the search had established, marked partial,
+	 * and exit with the signal's status (docs/hardening.md). */
+	int stopped = 0;
+	char partial[64];
+	if (rc && sim_interrupted() && rc == sim_interrupt_exit_status()) {
+		stopped = rc;
+		rc = 0;
+		snprintf(partial, sizeof partial, "interrupted by %s",
+			 sim_interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+		establish(&pl, &p, partial);
+	}
 	if (!rc)
 		rc = write_plan(&o, &p);
+	if (stopped) {
+		fprintf(stderr, "tiersim plan: %s after %zu candidate%s; %s what the search had "
+				"established, marked partial\n", partial, p.nsteps,
+			p.nsteps == 1 ? "" : "s", rc ? "could not write" : "wrote");
+		rc = rc ? rc : stopped;
+	}
 	if (!rc && o.plot)
 		rc = cli_plot_folder("plan", o.out_dir, NULL, NULL);
 	if (!rc && !p.found)

@@ -90,7 +90,9 @@ int cli_plot_folder(const char *sub, const char *dir, const struct rpt_plot_opti
 			fprintf(stderr, "tiersim %s: %s/%s.gp: gnuplot: %s\n", sub, plots, w.names[i],
 				msg);
 	}
-	if (listing) {
+	if (listing && !w.n) {
+		fprintf(listing, "%s: nothing to draw (no candidate or point with data)\n", dir);
+	} else if (listing) {
 		fprintf(listing, "%s/:", plots);
 		for (size_t i = 0; i < w.n; i++)
 			fprintf(listing, " %s", w.names[i]);

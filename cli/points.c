@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "models/limits.h"
 #include "models/replications.h"
 #include "report/summary.h"
 #include "sim/interrupt.h"
@@ -65,6 +66,13 @@ static int run_point(void *vctx, unsigned index, void *result)
 	struct model_replicate_opts ro = {.jobs = b->inner_jobs};
 	if (!rc)
 		rc = model_replicate(&cfg, &ro, &reps);
+	if (!rc && reps.interrupted) {
+		/* Cut short by a Ctrl-C (its warm-up detection too): not a
+		 * point of the answer, and not an error either. */
+		model_replications_fini(&reps);
+		model_config_fini(&cfg);
+		return 0;
+	}
 	struct rpt_summary s;
 	struct rpt_run_info info = {
 		.seed = cfg.seed,
@@ -86,6 +94,8 @@ static int run_point(void *vctx, unsigned index, void *result)
 		note(b, index, strerror(rc));
 		return POINT_NO_MEMORY;
 	}
+	if (p->complete)
+		p->complete[index] = true; /* its own slot: no lock needed */
 	return 0;
 }
 
@@ -119,7 +129,7 @@ int cli_points_run(const struct cli_points *p, struct rpt_point *rows)
 {
 	if (p->n == 0)
 		return 0;
-	int jobs = p->jobs > 0 ? p->jobs : sim_cpu_count();
+	int jobs = model_limits_jobs(p->max_memory_bytes, p->jobs);
 	struct batch b = {
 		.p = p,
 		/* Fewer points than threads: the points' replications share the rest. */
@@ -137,23 +147,19 @@ int cli_points_run(const struct cli_points *p, struct rpt_point *rows)
 		.progress = progress,
 		.ctx = &b,
 	};
-	/* Ctrl-C stops the points in progress (sim/interrupt.h); a sweep or a
-	 * plan with points cut short is no answer, so nothing is written. */
+	/* Ctrl-C stops the points in progress (sim/interrupt.h); the caller
+	 * reports the complete ones, marked partial. */
 	(void)sim_interrupt_install();
 	struct sim_replicate_outcome oc;
 	int rc = sim_replicate_run(&ro, &oc);
 	if (b.bar && oc.n < p->n)
 		fputs("\r\033[K", stderr);
-	if (!rc && oc.n == p->n)
-		memcpy(rows, oc.results, p->n * sizeof *rows);
+	if (!rc || oc.interrupted)
+		memcpy(rows, oc.results, oc.n * sizeof *rows);
 	free(oc.results);
 	pthread_mutex_destroy(&b.lock);
-	if (oc.interrupted && rc != POINT_BAD_INPUT) {
-		fprintf(stderr, "tiersim: interrupted by %s after %zu of %zu points; nothing "
-				"written\n", sim_interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT",
-			oc.n, p->n);
+	if (oc.interrupted && rc != POINT_BAD_INPUT)
 		return sim_interrupt_exit_status();
-	}
 	if (rc == POINT_BAD_INPUT) {
 		fprintf(stderr, "%s\n", b.why);
 		return CLI_EXIT_USAGE;

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "models/config.h"
 #include "report/sweep.h"
@@ -26,16 +27,23 @@ typedef int (*cli_point_config_fn)(void *ctx, size_t i, struct model_config *cfg
 struct cli_points {
 	size_t n;                      /* points to run */
 	int jobs;                      /* <= 0: every core */
+	int64_t max_memory_bytes;      /* budget per replication; 0: the default.  -j
+	                                * is lowered to what fits (model_limits_jobs) */
 	const struct slo_check *extra_slo;
 	size_t nextra_slo;
 	cli_point_config_fn config;
 	void *ctx;
 	const char *progress_label;    /* a progress bar on stderr when it is a terminal; NULL: none */
+	bool *complete;                /* [n], zeroed by the caller: set for each point that
+	                                * ran to its end (all of them unless a Ctrl-C came) */
 };
 
 /* rows[i] for i < n: position i's point; rows[i].index is i (the caller
  * renumbers).  Returns 0, or CLI_EXIT_USAGE / CLI_EXIT_FAILURE after printing
- * one message. */
+ * one message, or after a Ctrl-C (sim/interrupt.h) the signal's exit status
+ * (130, 143) with nothing printed: then rows[i] holds a point only where
+ * complete[i] is set.  A point the signal cut short is not complete: its
+ * numbers would cover a part of its duration. */
 int cli_points_run(const struct cli_points *p, struct rpt_point *rows);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "models/failures.h"
+#include "models/limits.h"
 #include "models/replications.h"
 #include "report/output.h"
 #include "report/outfile.h"
@@ -45,7 +46,11 @@ static const char run_usage[] =
 	"                       into DIR\n"
 	"  --plot               with --out: also draw the figures into DIR/plots (as\n"
 	"                       'tiersim plot DIR' does; docs/plots.md)\n"
-	"  -j N                 worker threads (default: all cores)\n"
+	"  -j N                 worker threads (default: all cores, fewer when their\n"
+	"                       memory budgets would not fit in memory)\n"
+	"  --max-memory SIZE    memory budget of each replication, e.g. 512M, 4G\n"
+	"                       (default 1G): far beyond capacity, new requests are\n"
+	"                       dropped (error memory_limit) rather than swapping\n"
 	"  --quiet              no report and no progress line; the exit status tells\n"
 	"\n"
 	"Ctrl-C (SIGINT, SIGTERM) stops at the next event and reports the time simulated,\n"
@@ -64,6 +69,7 @@ struct run_options {
 	enum run_format format;
 	const char *out_dir;
 	int jobs;
+	int64_t max_memory_bytes; /* --max-memory; 0: the default */
 	bool quiet;
 	bool plot;           /* --plot: the figures of out_dir */
 };
@@ -76,7 +82,7 @@ static void options_fini(struct run_options *o)
 static int parse_options(int argc, char **argv, struct run_options *o)
 {
 	enum { OPT_SEED = 256, OPT_REPS, OPT_DURATION, OPT_SET, OPT_SLO, OPT_FORMAT, OPT_OUT,
-	       OPT_QUIET, OPT_HELP, OPT_PLOT };
+	       OPT_QUIET, OPT_HELP, OPT_PLOT, OPT_MEMORY };
 	static const struct option longopts[] = {
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"replications", required_argument, NULL, OPT_REPS},
@@ -87,6 +93,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 		{"out", required_argument, NULL, OPT_OUT},
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"plot", no_argument, NULL, OPT_PLOT},
+		{"max-memory", required_argument, NULL, OPT_MEMORY},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -140,6 +147,10 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 			break;
 		case 'j':
 			if (cli_parse_jobs("run", optarg, &o->jobs))
+				return CLI_EXIT_USAGE;
+			break;
+		case OPT_MEMORY:
+			if (cli_parse_memory("run", optarg, &o->max_memory_bytes))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_HELP:
@@ -257,7 +268,8 @@ static int simulate_and_report(const struct run_options *o, struct model_config 
 					"short or still trending); using half the duration\n");
 		cfg->warmup_ns = w.warmup_ns;
 	}
-	struct model_replicate_opts ro = {.jobs = o->jobs, .progress = show_progress,
+	struct model_replicate_opts ro = {.jobs = model_limits_jobs(cfg->max_memory_bytes, o->jobs),
+					  .progress = show_progress,
 					  .progress_ctx = &progress};
 	struct model_replications reps;
 	if (model_replicate(cfg, &ro, &reps)) {
@@ -337,6 +349,7 @@ int cli_run(int argc, char **argv)
 	struct sim_diags diags;
 	sim_diags_init(&diags);
 	rc = scn_load_file(o.file, o.sets.items, o.sets.n, &cfg, &diags);
+	cfg.max_memory_bytes = o.max_memory_bytes;
 	if (rc || diags.errors) {
 		sim_diags_print(&diags, stderr);
 		rc = CLI_EXIT_USAGE;

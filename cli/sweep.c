@@ -31,6 +31,7 @@
 #include "report/sweep.h"
 #include "scenarios/loader.h"
 #include "scenarios/slo_expr.h"
+#include "sim/interrupt.h"
 #include "sim/time.h"
 #include "sim/units.h"
 
@@ -53,6 +54,7 @@ static const char sweep_usage[] =
 	"  --set KEY=VALUE      override a scenario key for every point\n"
 	"  --slo EXPR           an objective checked at every point, e.g. 'p99<=250ms'\n"
 	"  -j N                 points run in parallel (default: all cores)\n"
+	"  --max-memory SIZE    memory budget of each replication, e.g. 512M (default 1G)\n"
 	"  --out DIR            where sweep.json and sweep.csv go (default: .)\n"
 	"  --shard I/N          run only shard I of N (points whose index is I-1 mod N);\n"
 	"                       combine the shards' folders with 'tiersim merge'\n"
@@ -60,8 +62,11 @@ static const char sweep_usage[] =
 	"  --plot               with --out: also draw the figures into DIR/plots (as\n"
 	"                       'tiersim plot DIR' does; docs/plots.md)\n"
 	"\n"
+	"Ctrl-C (SIGINT, SIGTERM) stops the points in progress and writes the points that\n"
+	"ran to the end, marked partial; a second Ctrl-C aborts at once.\n"
+	"\n"
 	"exit status: 0 ok (points that miss an SLO say so in the table), 2 bad usage or input,\n"
-	"             130 (143) stopped by SIGINT (SIGTERM): nothing is written\n";
+	"             130 (143) stopped by SIGINT (SIGTERM)\n";
 
 struct axis {
 	char *key;
@@ -78,6 +83,7 @@ struct sweep_options {
 	struct slo_check slo[RPT_MAX_EXTRA_SLO];
 	size_t nslo;
 	int jobs;
+	int64_t max_memory_bytes; /* --max-memory; 0: the default (models/limits.h) */
 	const char *out_dir;
 	size_t shard_index, shard_count; /* 0/0: the whole grid */
 	bool quiet;
@@ -223,7 +229,8 @@ static int parse_shard(const char *sub, struct sweep_options *o, const char *arg
 static int parse_options(int argc, char **argv, struct sweep_options *o)
 {
 	enum { OPT_VARY = 256, OPT_REPS, OPT_DURATION, OPT_SEED, OPT_SET, OPT_SLO, OPT_OUT,
-	       OPT_SHARD, OPT_QUIET, OPT_HELP, OPT_PLOT };
+	       OPT_SHARD, OPT_QUIET, OPT_HELP, OPT_PLOT,
+	       OPT_MEMORY };
 	static const struct option longopts[] = {
 		{"vary", required_argument, NULL, OPT_VARY},
 		{"replications", required_argument, NULL, OPT_REPS},
@@ -236,6 +243,7 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 		{"quiet", no_argument, NULL, OPT_QUIET},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"plot", no_argument, NULL, OPT_PLOT},
+		{"max-memory", required_argument, NULL, OPT_MEMORY},
 		{NULL, 0, NULL, 0},
 	};
 	struct sim_parse_error err;
@@ -282,6 +290,10 @@ static int parse_options(int argc, char **argv, struct sweep_options *o)
 			break;
 		case OPT_PLOT:
 			o->plot = true;
+			break;
+		case OPT_MEMORY:
+			if (cli_parse_memory("sweep", optarg, &o->max_memory_bytes))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'j':
 			if (cli_parse_jobs("sweep", optarg, &o->jobs))
@@ -349,6 +361,7 @@ static int load_with(const struct sweep_options *o, const char *const *extra, si
 	struct sim_diags diags;
 	sim_diags_init(&diags);
 	int rc = scn_load_file(o->file, sets, n, cfg, &diags);
+	cfg->max_memory_bytes = o->max_memory_bytes;
 	if (rc || diags.errors) {
 		first_error(&diags, why, whylen);
 		rc = -1;
@@ -473,18 +486,32 @@ static int run_grid(const struct sweep_options *o, const struct model_config *ba
 		rc = CLI_EXIT_FAILURE;
 	}
 	struct rpt_point *rows = NULL;
+	bool *complete = NULL;
 	if (!rc) {
 		rows = calloc(g.n ? g.n : 1, sizeof *rows);
-		if (!rows)
+		complete = calloc(g.n ? g.n : 1, sizeof *complete);
+		if (!rows || !complete)
 			rc = cli_usage_error("sweep", "out of memory");
 	}
 	if (!rc) {
 		struct cli_points batch = {
-			.n = g.n, .jobs = o->jobs, .extra_slo = o->slo, .nextra_slo = o->nslo,
+			.n = g.n, .jobs = o->jobs, .max_memory_bytes = o->max_memory_bytes,
+			.extra_slo = o->slo, .nextra_slo = o->nslo,
 			.config = point_config, .ctx = &g,
 			.progress_label = o->quiet ? NULL : "tiersim sweep:",
+			.complete = complete,
 		};
 		rc = cli_points_run(&batch, rows);
+	}
+	/* A Ctrl-C: the points that ran to their end are written, marked
+	 * partial, and the exit status says the signal (docs/hardening.md). */
+	int stopped = 0;
+	char partial[64] = "";
+	if (rc && sim_interrupted() && rc == sim_interrupt_exit_status()) {
+		stopped = rc;
+		rc = 0;
+		snprintf(partial, sizeof partial, "interrupted by %s",
+			 sim_interrupt_signal == SIGTERM ? "SIGTERM" : "SIGINT");
 	}
 	struct rpt_sweep_doc *doc = NULL;
 	if (!rc) {
@@ -503,7 +530,11 @@ static int run_grid(const struct sweep_options *o, const struct model_config *ba
 			.shard_count = o->shard_count,
 		};
 		rc = rpt_sweep_doc_create(&info, &doc);
+		if (!rc && stopped)
+			rc = rpt_sweep_doc_set_partial(doc, partial);
 		for (size_t i = 0; i < g.n && !rc; i++) {
+			if (!complete[i])
+				continue; /* not run, or cut short by the signal */
 			rows[i].index = g.positions[i];
 			rc = rpt_sweep_doc_add_point(doc, &rows[i]);
 		}
@@ -518,8 +549,18 @@ static int run_grid(const struct sweep_options *o, const struct model_config *ba
 		fprintf(stderr, "tiersim sweep: cannot write the table: %s\n", strerror(errno));
 		rc = CLI_EXIT_FAILURE;
 	}
+	if (stopped) {
+		size_t done = 0;
+		for (size_t i = 0; i < g.n; i++)
+			done += complete[i];
+		fprintf(stderr, "tiersim sweep: %s after %zu of %zu points; %s the points that ran "
+				"to the end, marked partial\n", partial, done, g.n,
+			rc ? "could not write" : "wrote");
+		rc = rc ? rc : stopped;
+	}
 	rpt_sweep_doc_destroy(doc);
 	free(rows);
+	free(complete);
 	free(resolved);
 	free(g.positions);
 	return rc;
@@ -553,7 +594,7 @@ int cli_sweep(int argc, char **argv)
 		rc = cli_prepare_out_dir("sweep", o.out_dir ? o.out_dir : ".");
 	if (!rc)
 		rc = run_grid(&o, &base);
-	if (!rc && o.plot)
+	if (!rc && o.plot) /* not after a Ctrl-C: stop now */
 		rc = cli_plot_folder("sweep", o.out_dir, NULL, NULL);
 	model_config_fini(&base);
 	options_fini(&o);

@@ -59,6 +59,9 @@ int arch_init(struct arch *a, const struct model_config *cfg, unsigned index)
 	sim_engine_init(&a->engine);
 	sim_pool_init(&a->calls, sizeof(struct wl_call), 4096);
 	sim_pool_init(&a->requests, sizeof(struct request), 4096);
+	model_limits_of(cfg, &a->limits);
+	a->calls.max_objs = a->limits.max_calls;
+	a->requests.max_objs = a->limits.max_requests;
 	a->measure_from_ns = cfg->warmup_ns;
 	a->end_ns = cfg->duration_ns;
 	a->nlb = cfg->lb.nodes;

@@ -25,6 +25,7 @@
 #include "config.h"
 #include "events.h"
 #include "lb_check.h"
+#include "limits.h"
 #include "record.h"
 #include "replication_lag.h"
 #include "request.h"
@@ -149,6 +150,7 @@ struct arch {
 	unsigned replication;
 	struct sim_pool calls;
 	struct sim_pool requests;
+	struct model_limits limits; /* the memory budget's caps (limits.h) */
 	struct wl_state wl;
 	struct lb_node lb[2];
 	int nlb;

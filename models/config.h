@@ -289,6 +289,10 @@ struct model_config {
 	struct scaling_step scaling[MODEL_MAX_SCALING];
 	size_t nscaling;         /* sorted by at_ns */
 	struct autoscale_config autoscale;
+	/* Memory budget per replication (models/limits.h), bytes; 0: the
+	 * default.  A run option (--max-memory), not a scenario key: it
+	 * changes nothing until a cap is hit, and then the report says so. */
+	int64_t max_memory_bytes;
 };
 
 /* The most nodes tier t may have during a run (its nodes, or more with

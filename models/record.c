@@ -48,6 +48,8 @@ int rec_init(struct recorder *rec, struct arch *a, struct model_results *out)
 		return -1;
 	out->nwindows = nwindows;
 	out->window_ns = cfg->window_ns;
+	out->max_memory_bytes = a->limits.budget_bytes;
+	out->max_live_requests = a->limits.max_requests;
 	for (size_t w = 0; w < nwindows; w++) {
 		out->windows[w].node_utilization = out->window_block + w * nnodes * 3;
 		out->windows[w].node_queue = out->window_block + w * nnodes * 3 + nnodes;
@@ -334,7 +336,7 @@ void rec_failed(struct recorder *rec, const struct wl_call *call, enum model_err
 
 void rec_dropped(struct recorder *rec)
 {
-	rec->dropped++;
+	rec->out->dropped_memory_limit++;
 }
 
 /* The open incident of node n (the latest one without a recovery), or NULL. */

@@ -45,7 +45,6 @@ struct recorder {
 	double *busy_area_at_start;  /* per node: util integral at the window start */
 	double *queue_area_at_start;
 	double *lag_area_at_start;  /* per node: replication lag integral at the window start */
-	uint64_t dropped;           /* calls not admitted: the request pools were exhausted */
 };
 
 int rec_init(struct recorder *rec, struct arch *a, struct model_results *out);
@@ -65,6 +64,8 @@ void rec_attempt(struct recorder *rec, const struct wl_call *call);
 void rec_attempt_error(struct recorder *rec, const struct wl_call *call, enum model_error cause);
 void rec_completed(struct recorder *rec, const struct wl_call *call, int64_t latency_ns);
 void rec_failed(struct recorder *rec, const struct wl_call *call, enum model_error cause);
+/* A send (first or retry) dropped at the client: the memory budget is full
+ * (models/limits.h).  The caller also fails the call with ERR_MEMORY_LIMIT. */
 void rec_dropped(struct recorder *rec);
 
 /* Incidents: a node failed, the system noticed, the node came back. */

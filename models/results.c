@@ -9,7 +9,7 @@ static const char *const error_names[ERR_COUNT] = {
 	[ERR_CONNECT_TIMEOUT] = "connect_timeout", [ERR_SERVER_TIMEOUT] = "server_timeout",
 	[ERR_QUEUE_TIMEOUT] = "queue_timeout",     [ERR_POOL_TIMEOUT] = "pool_timeout",
 	[ERR_DB_UNAVAILABLE] = "db_unavailable",   [ERR_NO_BACKEND] = "no_backend",
-	[ERR_CLIENT_TIMEOUT] = "client_timeout",
+	[ERR_CLIENT_TIMEOUT] = "client_timeout",   [ERR_MEMORY_LIMIT] = "memory_limit",
 };
 
 

@@ -37,6 +37,9 @@ enum model_error {
 	ERR_DB_UNAVAILABLE,   /* no writable primary / no readable node */
 	ERR_NO_BACKEND,       /* no live server in a balancer (503/502) */
 	ERR_CLIENT_TIMEOUT,   /* the client gave up */
+	ERR_MEMORY_LIMIT,     /* dropped at the client: the replication's memory budget
+	                       * was full (models/limits.h); reports list it only
+	                       * when it happened (model_error_listed) */
 	ERR_COUNT,
 };
 
@@ -121,6 +124,13 @@ struct model_db_result {
 
 struct model_results {
 	double measured_s;      /* duration after warm-up */
+	/* The memory budget (models/limits.h): sends dropped at the client
+	 * because it was full, over the whole run, warm-up included
+	 * (errors[ERR_MEMORY_LIMIT] counts the measured calls that failed so),
+	 * and the budget and the cap on live attempts it gave. */
+	uint64_t dropped_memory_limit;
+	int64_t max_memory_bytes;
+	uint64_t max_live_requests;
 	uint64_t offered, completed, failed, unfinished;
 	uint64_t errors[ERR_COUNT];
 	uint64_t attempt_errors[ERR_COUNT];
@@ -168,6 +178,13 @@ struct model_analytic {
 void model_analytic_compute(const struct model_config *cfg, struct model_analytic *out);
 
 const char *model_error_name(enum model_error e);   /* "queue_timeout" */
+/* Whether reports list cause e, counted n times: every cause always (the
+ * golden files pin the set), except memory_limit, listed only when n > 0 so
+ * that a report without drops is the same as before it existed. */
+static inline bool model_error_listed(enum model_error e, double n)
+{
+	return e != ERR_MEMORY_LIMIT || n > 0;
+}
 const char *model_tier_name(enum model_tier t);     /* "lb" */
 void model_results_fini(struct model_results *r);
 

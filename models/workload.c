@@ -192,6 +192,14 @@ static uint16_t pick_class(struct arch *a)
 	return (uint16_t)(n - 1);
 }
 
+/* The memory budget is full (models/limits.h): the send of `call` is
+ * dropped at the client, and the call fails with memory_limit. */
+static void drop_send(struct arch *a, struct wl_call *call)
+{
+	rec_dropped(&a->rec);
+	rec_failed(&a->rec, call, ERR_MEMORY_LIMIT);
+}
+
 static void on_arrival(struct sim_engine *e, void *obj, uint64_t arg)
 {
 	struct arch *a = obj;
@@ -199,7 +207,17 @@ static void on_arrival(struct sim_engine *e, void *obj, uint64_t arg)
 	schedule_next_arrival(a, e->now_ns);
 	struct wl_call *call = sim_pool_get(&a->calls);
 	if (!call) {
-		rec_dropped(&a->rec);
+		/* Counted like any call (offered, then failed), from a copy on
+		 * the stack: the same draws as an admitted one. */
+		struct wl_call dropped = {
+			.first_send_ns = e->now_ns,
+			.class_idx = pick_class(a),
+			.client = (uint32_t)gsl_rng_uniform_int(a->wl.clients,
+								(unsigned long)a->cfg->wl.clients),
+			.measured = e->now_ns >= a->measure_from_ns,
+		};
+		rec_offered(&a->rec, &dropped);
+		drop_send(a, &dropped);
 		return;
 	}
 	*call = (struct wl_call){
@@ -289,9 +307,13 @@ static void on_syn_timer(struct sim_engine *e, void *obj, uint64_t arg)
 
 static void send_attempt(struct arch *a, struct wl_call *call)
 {
-	struct request *r = sim_pool_get(&a->requests);
+	/* The event cap is checked here, where load enters, so that the events
+	 * of requests already admitted are never refused (limits.h). */
+	struct request *r = sim_calendar_count(&a->engine.cal) < a->limits.max_events
+				    ? sim_pool_get(&a->requests)
+				    : NULL;
 	if (!r) {
-		rec_failed(&a->rec, call, ERR_NO_BACKEND);
+		drop_send(a, call);
 		finish_call(a, call);
 		return;
 	}

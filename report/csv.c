@@ -231,7 +231,11 @@ int rpt_write_summary_csv(const struct rpt_summary *s, FILE *out)
 	row_value(&r, "availability", "windows", "nines", s->nines);
 	for (size_t k = 0; k < s->nclasses; k++)
 		traffic_rows(&r, &s->classes[k]);
+	if (s->dropped_memory_limit)
+		row_count(&r, "limits", "memory", "dropped", s->dropped_memory_limit);
 	for (int e = 0; e < ERR_COUNT; e++) {
+		if (!model_error_listed((enum model_error)e, (double)s->dropped_memory_limit))
+			continue;
 		const char *name = model_error_name((enum model_error)e);
 		row_count(&r, "errors", name, "count", s->errors[e]);
 		row_count(&r, "errors", name, "attempts", s->attempt_errors[e]);
@@ -277,7 +281,8 @@ int rpt_write_timeseries_csv(const struct rpt_summary *s, FILE *out)
 			header_cell(&r, s->nodes[i].name, "_lag_s");
 	}
 	for (int e = 0; e < ERR_COUNT; e++)
-		header_cell(&r, "failed_", model_error_name((enum model_error)e));
+		if (model_error_listed((enum model_error)e, (double)s->dropped_memory_limit))
+			header_cell(&r, "failed_", model_error_name((enum model_error)e));
 	for (int t = 0; t < TIER_COUNT; t++)
 		header_cell(&r, model_tier_names[t], "_nodes");
 	end_row(&r);
@@ -304,7 +309,8 @@ int rpt_write_timeseries_csv(const struct rpt_summary *s, FILE *out)
 				cell_series(&r, d->node_lag[i]);
 		}
 		for (int e = 0; e < ERR_COUNT; e++)
-			cell_series(&r, d->errors[e]);
+			if (model_error_listed((enum model_error)e, (double)s->dropped_memory_limit))
+				cell_series(&r, d->errors[e]);
 		for (int t = 0; t < TIER_COUNT; t++)
 			cell_series(&r, d->tier_nodes[t]);
 		end_row(&r);

@@ -107,6 +107,16 @@ static void put_run(struct jb *b, json_t *root, const struct rpt_summary *s)
 		set(b, root, "partial", json_true());
 		set(b, root, "partial_reason", str(b, s->partial_reason));
 	}
+	char warning[RPT_REASON_MAX];
+	if (rpt_memory_warning(s, warning, sizeof warning)) {
+		/* Only when the memory budget dropped requests (models/limits.h). */
+		set(b, root, "dropped_memory_limit", count(s->dropped_memory_limit));
+		set(b, root, "max_memory_bytes", count((uint64_t)s->max_memory_bytes));
+		set(b, root, "max_live_requests", count(s->max_live_requests));
+		json_t *w = json_array();
+		push(b, w, str(b, warning));
+		set(b, root, "warnings", w);
+	}
 	json_t *p = json_object();
 	set(b, p, "target", s->precision > 0 ? num(s->precision) : json_null());
 	set(b, p, "reached", json_boolean(s->precision_reached));
@@ -146,6 +156,8 @@ static void put_traffic(struct jb *b, json_t *root, const struct rpt_summary *s)
 
 	json_t *errors = json_object(), *attempt_errors = json_object();
 	for (int e = 0; e < ERR_COUNT; e++) {
+		if (!model_error_listed((enum model_error)e, (double)s->dropped_memory_limit))
+			continue;
 		set(b, errors, model_error_name((enum model_error)e), count(s->errors[e]));
 		set(b, attempt_errors, model_error_name((enum model_error)e),
 		    count(s->attempt_errors[e]));

@@ -106,6 +106,36 @@ static void put_step(FILE *out, const struct rpt_plan *p, size_t k)
 	}
 }
 
+/* A search stopped by a Ctrl-C: the bounds it had, no answer. */
+static void put_established(FILE *out, const struct rpt_plan *p)
+{
+	fprintf(out, "answer: unknown: %s before the search finished\n", p->partial);
+	if (p->mode == RPT_PLAN_MIN_COST) {
+		fprintf(out, "established: at least web %d, app %d, db %d nodes (utilization law%s)\n",
+			p->lower[TIER_WEB], p->lower[TIER_APP], p->lower[TIER_DB],
+			p->n_plus_one ? ", +1 for N+1" : "");
+		if (p->met_so_far) {
+			const struct rpt_plan_step *st = &p->steps[p->met_step];
+			fputs("             meets every SLO: ", out);
+			put_nodes(out, st->nodes);
+			fprintf(out, "  cost %g (tried %zu): the cheapest answer costs at most %g\n",
+				st->cost, p->met_step + 1, st->cost);
+		} else {
+			fputs("             no candidate tried met every SLO yet\n", out);
+		}
+		return;
+	}
+	if (p->met_so_far)
+		fprintf(out, "established: %.1f/s is sustained (tried %zu); %.1f/s %s: the highest "
+			     "load is between them\n",
+			p->steps[p->met_step].rate_per_s, p->met_step + 1, p->missed_rps,
+			p->missed_rps >= p->saturation_rps ? "saturates" : "misses an SLO");
+	else
+		fprintf(out, "established: no load tried was sustained yet; %.1f/s %s\n",
+			p->missed_rps,
+			p->missed_rps >= p->saturation_rps ? "saturates" : "misses an SLO");
+}
+
 int rpt_plan_text_writer(const void *vplan, FILE *out)
 {
 	const struct rpt_plan *p = vplan;
@@ -117,6 +147,9 @@ int rpt_plan_text_writer(const void *vplan, FILE *out)
 	fprintf(out, "%s\n", p->n_plus_one ? ", with any single node down (N+1)" : "");
 	fprintf(out, "seed %llu, %d replications of %.0f s (warm-up %.0f s) per simulation\n",
 		(unsigned long long)p->seed, p->replications, p->duration_s, p->warmup_s);
+	if (p->partial)
+		fprintf(out, "PARTIAL: %s; the search did not finish: below is what it had "
+			     "established\n", p->partial);
 	fputs("SLOs:", out);
 	for (size_t i = 0; i < p->nslo; i++) {
 		struct rpt_slo_result r = {.op = p->slo[i].op};
@@ -148,6 +181,10 @@ int rpt_plan_text_writer(const void *vplan, FILE *out)
 	for (size_t k = 0; k < p->nsteps; k++)
 		put_step(out, p, k);
 	fputc('\n', out);
+	if (p->partial) {
+		put_established(out, p);
+		return ferror(out) ? EIO : 0;
+	}
 	if (!p->found) {
 		fprintf(out, "answer: none: %s\n", p->why_not);
 		return ferror(out) ? EIO : 0;
@@ -281,10 +318,36 @@ static json_t *step_json(struct jb *b, const struct rpt_plan_step *st)
 	return o;
 }
 
+/* A search stopped by a Ctrl-C: what it had established (docs/plan.md). */
+static void established_json(struct jb *b, json_t *o, const struct rpt_plan *p)
+{
+	json_t *e = json_object();
+	if (p->mode == RPT_PLAN_MIN_COST) {
+		set(b, e, "at_least", sized_json(b, p->lower));
+		const struct rpt_plan_step *st = p->met_so_far ? &p->steps[p->met_step] : NULL;
+		set(b, e, "meets", st ? nodes_json(b, st->nodes) : json_null());
+		set(b, e, "meets_cost", st ? num(st->cost) : json_null());
+	} else {
+		set(b, e, "met_rps", p->met_so_far ? num(p->steps[p->met_step].rate_per_s)
+						  : json_null());
+		set(b, e, "missed_rps", num(p->missed_rps));
+	}
+	set(b, e, "tried_index", p->met_so_far ? json_integer((json_int_t)p->met_step)
+					       : json_null());
+	set(b, o, "established", e);
+}
+
 static json_t *answer_json(struct jb *b, const struct rpt_plan *p)
 {
 	json_t *o = json_object();
 	set(b, o, "found", json_boolean(p->found));
+	if (p->partial) {
+		char why[RPT_PLAN_REASON_MAX];
+		snprintf(why, sizeof why, "%s before the search finished", p->partial);
+		set(b, o, "why_not", json_string(why));
+		established_json(b, o, p);
+		return o;
+	}
 	set(b, o, "why_not", p->found ? json_null() : json_string(p->why_not));
 	if (!p->found)
 		return o;
@@ -330,6 +393,11 @@ int rpt_plan_json_writer(const void *vplan, FILE *out)
 	set(&b, root, "duration_s", num(p->duration_s));
 	set(&b, root, "warmup_s", num(p->warmup_s));
 	set(&b, root, "n_plus_one", json_boolean(p->n_plus_one));
+	if (p->partial) {
+		/* Only on a stopped search, so complete plans are unchanged. */
+		set(&b, root, "partial", json_true());
+		set(&b, root, "partial_reason", json_string(p->partial));
+	}
 	json_t *slo = json_array();
 	for (size_t i = 0; i < p->nslo; i++) {
 		json_t *c = json_object();

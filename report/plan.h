@@ -72,6 +72,18 @@ struct rpt_plan {
 	double answer_rps;            /* max-load: the highest rate that met */
 	double failed_rps;            /* max-load: the lowest rate known to fail (or saturation) */
 	char why_not[RPT_PLAN_REASON_MAX]; /* when !found */
+
+	/* A Ctrl-C stopped the search (NULL: it ran to its end), e.g.
+	 * "interrupted by SIGINT".  found is then false, the candidate in
+	 * progress is not in steps, and the report says what the search had
+	 * established: the bounds above, and */
+	const char *partial;
+	bool met_so_far;              /* a candidate met: */
+	size_t met_step;              /* min-cost: the cheapest that met (an upper bound on
+	                               * the answer's cost); max-load: the highest rate that
+	                               * met (a lower bound on the answer) */
+	double missed_rps;            /* max-load: the lowest rate that missed, else the
+	                               * saturation rate (an upper bound) */
 };
 
 /* rpt_writer_fn shapes (ctx: const struct rpt_plan *). */

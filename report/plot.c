@@ -452,8 +452,12 @@ int rpt_plot_write(struct rpt_plot_input *in, struct rpt_plot_written *written, 
 			written->names[written->n++] = fig->name;
 	}
 	/* A folder any figure reads is a result folder, even with nothing to
-	 * draw; one without summary.json and with no figure is not. */
-	if (!written->n && !rpt_plot_json(in, "summary.json")) {
+	 * draw, and so is a plan or a sweep stopped by Ctrl-C before its first
+	 * candidate or point (marked partial); one without summary.json and
+	 * with no figure is not (a plan.json older than its margins). */
+	if (!written->n && !rpt_plot_json(in, "summary.json") &&
+	    !json_is_true(json_object_get(rpt_plot_json(in, "plan.json"), "partial")) &&
+	    !json_is_true(json_object_get(rpt_plot_json(in, "sweep.json"), "partial"))) {
 		if (in->err[0])
 			snprintf(err, errlen, "%s", in->err);
 		else

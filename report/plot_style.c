@@ -28,7 +28,7 @@ static const char *const tier_colour[TIER_COUNT] = {
 /* Paul Tol's "muted" scheme, one per cause, in enum model_error order. */
 static const char *const error_colour[ERR_COUNT] = {
 	"#882255", "#CC6677", "#DDCC77", "#117733", "#332288",
-	"#88CCEE", "#44AA99", "#999933", "#AA4499",
+	"#88CCEE", "#44AA99", "#999933", "#AA4499", "#661100",
 };
 
 /* p50, p90, p99 first; then classes and other series. */

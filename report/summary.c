@@ -510,10 +510,34 @@ static void fill_run(struct rpt_summary *s, const struct model_config *cfg,
 		snprintf(s->partial_reason, sizeof s->partial_reason, "%s", info->partial);
 	}
 	s->base_rate_per_s = cfg->wl.rate_per_s;
+	s->max_memory_bytes = reps[0].max_memory_bytes;
+	s->max_live_requests = reps[0].max_live_requests;
 	double measured = 0;
-	for (size_t r = 0; r < n; r++)
+	for (size_t r = 0; r < n; r++) {
 		measured += reps[r].measured_s;
+		s->dropped_memory_limit += reps[r].dropped_memory_limit;
+	}
 	s->measured_s = measured / (double)n;
+}
+
+bool rpt_memory_warning(const struct rpt_summary *s, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!s->dropped_memory_limit)
+		return false;
+	char budget[32];
+	int64_t mib = (int64_t)1 << 20;
+	if (s->max_memory_bytes % (mib << 10) == 0)
+		snprintf(budget, sizeof budget, "%lld GiB", (long long)(s->max_memory_bytes / (mib << 10)));
+	else if (s->max_memory_bytes % mib == 0)
+		snprintf(budget, sizeof budget, "%lld MiB", (long long)(s->max_memory_bytes / mib));
+	else
+		snprintf(budget, sizeof budget, "%.2f MiB", (double)s->max_memory_bytes / (double)mib);
+	snprintf(buf, len, "%llu request%s dropped: the memory budget of %s caps requests in "
+			   "flight at %llu per replication; the system is far beyond capacity",
+		 (unsigned long long)s->dropped_memory_limit, s->dropped_memory_limit == 1 ? "" : "s",
+		 budget, (unsigned long long)s->max_live_requests);
+	return true;
 }
 
 int rpt_summary_build(const struct model_config *cfg, const struct model_results *reps, size_t n,

@@ -181,6 +181,12 @@ struct rpt_summary {
 	bool partial;                  /* stopped early: the numbers cover measured_s only */
 	char partial_reason[64];
 	double base_rate_per_s;        /* workload.rate of the scenario */
+	/* the memory budget (models/limits.h): sends dropped at the client
+	 * over all replications (warm-up included), and the budget and the cap
+	 * on requests in flight of one replication */
+	uint64_t dropped_memory_limit;
+	int64_t max_memory_bytes;
+	uint64_t max_live_requests;
 
 	/* requests */
 	struct rpt_traffic all;
@@ -230,6 +236,12 @@ struct rpt_summary {
 	struct rpt_window *windows;    /* owned */
 	double *window_store;          /* owned: the windows' node arrays */
 };
+
+/* The warning of a run whose memory budget dropped requests ("1234
+ * requests dropped: the memory budget of 512 MiB caps requests in flight at
+ * 1000000 per replication; the system is far beyond capacity") into buf;
+ * false (buf "") when nothing was dropped. */
+bool rpt_memory_warning(const struct rpt_summary *s, char *buf, size_t len);
 
 /* Aggregate reps[0..n-1] (replications of cfg) into *out.  analytic may be
  * NULL (no cross-check).  Returns 0, or EINVAL (n == 0, replications that do

@@ -38,6 +38,7 @@ struct rpt_point {
 	size_t nslo;
 	struct rpt_slo_result slo[RPT_MAX_SLO];
 	bool slo_met;
+	uint64_t dropped_memory_limit; /* sends the memory budget dropped (summary.h); 0 normally */
 };
 
 void rpt_point_from_summary(const struct rpt_summary *s, size_t index, struct rpt_point *out);
@@ -75,12 +76,17 @@ int rpt_sweep_doc_create(const struct rpt_sweep_info *info, struct rpt_sweep_doc
 /* Append a point (in grid order); 0 or ENOMEM. */
 int rpt_sweep_doc_add_point(struct rpt_sweep_doc *doc, const struct rpt_point *p);
 void rpt_sweep_doc_destroy(struct rpt_sweep_doc *doc);
+/* Mark the document partial (a Ctrl-C stopped the sweep: it holds only the
+ * points that ran to their end): "partial": true and "partial_reason"
+ * before "points", a PARTIAL line in the table.  0 or ENOMEM. */
+int rpt_sweep_doc_set_partial(struct rpt_sweep_doc *doc, const char *reason);
 
 /* Read a shard's sweep.json; 0, or -1 with a message in err. */
 int rpt_sweep_doc_load(const char *path, struct rpt_sweep_doc **out, char *err, size_t errlen);
 /* Merge the documents of every shard of one sweep (any order) into the
  * document one machine would have written; 0, or -1 with a message in err
- * naming the shard (by names[i]) that does not fit. */
+ * naming the shard (by names[i]) that does not fit, or that is partial (a
+ * Ctrl-C stopped it: run that shard again). */
 int rpt_sweep_doc_merge(struct rpt_sweep_doc *const *shards, const char *const *names, size_t n,
 			struct rpt_sweep_doc **out, char *err, size_t errlen);
 

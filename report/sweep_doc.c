@@ -68,6 +68,7 @@ void rpt_point_from_summary(const struct rpt_summary *s, size_t index, struct rp
 	out->nslo = s->nslo;
 	memcpy(out->slo, s->slo, s->nslo * sizeof s->slo[0]);
 	out->slo_met = s->slo_met;
+	out->dropped_memory_limit = s->dropped_memory_limit;
 }
 
 size_t rpt_sweep_points(const struct rpt_sweep_axis *axes, size_t naxes)
@@ -213,11 +214,25 @@ int rpt_sweep_doc_add_point(struct rpt_sweep_doc *doc, const struct rpt_point *p
 	}
 	set(&b, o, "slo", slo);
 	set(&b, o, "slo_met", json_boolean(p->slo_met));
+	if (p->dropped_memory_limit) /* only then: complete sweeps are unchanged */
+		set(&b, o, "dropped_memory_limit", json_integer((json_int_t)p->dropped_memory_limit));
 	if (!b.ok) {
 		json_decref(o);
 		return ENOMEM;
 	}
 	return json_array_append_new(json_object_get(doc->root, "points"), o) ? ENOMEM : 0;
+}
+
+int rpt_sweep_doc_set_partial(struct rpt_sweep_doc *doc, const char *reason)
+{
+	struct jb b = {.ok = true};
+	/* "points" goes last again, so the marker reads before the points. */
+	json_t *points = json_incref(json_object_get(doc->root, "points"));
+	json_object_del(doc->root, "points");
+	set(&b, doc->root, "partial", json_true());
+	set(&b, doc->root, "partial_reason", json_string(reason));
+	set(&b, doc->root, "points", points);
+	return b.ok ? 0 : ENOMEM;
 }
 
 void rpt_sweep_doc_destroy(struct rpt_sweep_doc *doc)
@@ -305,6 +320,11 @@ int rpt_sweep_doc_merge(struct rpt_sweep_doc *const *shards, const char *const *
 		if (!json_is_object(shard)) {
 			rc = failf(err, errlen, "%s: not a shard (written without --shard): nothing to merge",
 				   names[i]);
+			break;
+		}
+		if (json_is_true(json_object_get(r, "partial"))) {
+			rc = failf(err, errlen, "%s is partial (%s): it lacks points; run that shard "
+						"again", names[i], text_of(r, "partial_reason"));
 			break;
 		}
 		json_int_t index = json_integer_value(json_object_get(shard, "index"));

@@ -204,7 +204,17 @@ int rpt_sweep_text_writer(const void *vdoc, FILE *out)
 			(long long)json_integer_value(json_object_get(shard, "index")),
 			(long long)json_integer_value(json_object_get(shard, "count")),
 			json_array_size(points));
-	fputs("\n\n", out);
+	fputs("\n", out);
+	if (json_is_true(json_object_get(root, "partial"))) {
+		size_t planned = json_is_object(shard) ? 0 : (size_t)total;
+		fprintf(out, "PARTIAL: %s; ", json_string_value(json_object_get(root, "partial_reason")));
+		if (planned)
+			fprintf(out, "%zu of %zu points ran to the end", json_array_size(points), planned);
+		else
+			fprintf(out, "%zu points of this shard ran to the end", json_array_size(points));
+		fputs(", the others are not in this table\n", out);
+	}
+	fputs("\n", out);
 
 	int width[64];
 	for (size_t a = 0; a < naxes && a < 64; a++) {
@@ -223,6 +233,7 @@ int rpt_sweep_text_writer(const void *vdoc, FILE *out)
 			json_string_value(json_object_get(json_array_get(vary, a), "key")));
 	fprintf(out, " %9s %9s %9s %8s %9s %6s %6s %6s %6s  %-6s %s\n", "thr/s", "mean ms",
 		"p99 ms", "+-", "avail %", "u.lb", "u.web", "u.app", "u.db", "bneck", "SLO");
+	size_t ndropped = 0;
 	for (size_t p = 0; p < json_array_size(points); p++) {
 		const json_t *pt = json_array_get(points, p);
 		const json_t *values = json_object_get(pt, "values");
@@ -248,10 +259,17 @@ int rpt_sweep_text_writer(const void *vdoc, FILE *out)
 					json_object_get(util, model_tier_name((enum model_tier)t)),
 					"mean")));
 		const json_t *slo = json_object_get(pt, "slo");
-		fprintf(out, "  %-6s %s\n", json_string_value(json_object_get(pt, "bottleneck")),
+		bool dropped = json_object_get(pt, "dropped_memory_limit") != NULL;
+		ndropped += dropped;
+		fprintf(out, "  %-6s %s%s\n", json_string_value(json_object_get(pt, "bottleneck")),
 			json_array_size(slo) == 0 ? "-"
 			: json_is_true(json_object_get(pt, "slo_met")) ? "met"
-								       : "MISSED");
+								       : "MISSED",
+			dropped ? " !" : "");
 	}
+	if (ndropped)
+		fprintf(out, "\nWARNING: ! the memory budget dropped requests at %zu point%s: the "
+			     "system is far beyond capacity there (--max-memory, "
+			     "docs/hardening.md)\n", ndropped, ndropped == 1 ? "" : "s");
 	return ferror(out) ? EIO : 0;
 }

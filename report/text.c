@@ -90,6 +90,9 @@ static void put_header(FILE *out, const struct rpt_summary *s)
 	if (s->partial)
 		fprintf(out, "PARTIAL: %s; these numbers cover %s s measured per replication, "
 			     "not the full run\n", s->partial_reason, fmt(a, s->measured_s, 1));
+	char warning[RPT_REASON_MAX];
+	if (rpt_memory_warning(s, warning, sizeof warning))
+		fprintf(out, "WARNING: %s\n", warning);
 	fputs("\n", out);
 }
 

@@ -283,6 +283,65 @@ int sim_parse_duration_ns(const char *text, int64_t *out_ns, struct sim_parse_er
 	return 0;
 }
 
+/* Sizes: powers of 1024, as memory is counted (and as `ulimit` and
+ * `--memory` options of common tools read K, M, G). */
+static const struct duration_unit size_units[] = {
+	{ "B", 1 },
+	{ "K", (int64_t)1 << 10 }, { "KiB", (int64_t)1 << 10 },
+	{ "M", (int64_t)1 << 20 }, { "MiB", (int64_t)1 << 20 },
+	{ "G", (int64_t)1 << 30 }, { "GiB", (int64_t)1 << 30 },
+	{ "T", (int64_t)1 << 40 }, { "TiB", (int64_t)1 << 40 },
+};
+
+#define SIZE_UNITS "B, K, M, G, T or KiB, MiB, GiB, TiB"
+
+int sim_parse_size_bytes(const char *text, int64_t *out_bytes, struct sim_parse_error *err)
+{
+	size_t i = skip_blanks(text, 0);
+	size_t end = trimmed_end(text);
+	struct number n;
+	if (!scan_number(text, i, false, &n)) {
+		not_a_number("a size such as 512M", text, i, err);
+		return -1;
+	}
+	size_t u = skip_blanks(text, n.end);
+	size_t ue = u;
+	while (ue < end && text[ue] != ' ' && text[ue] != '\t')
+		ue++;
+	int64_t unit = 1; /* a bare number counts bytes */
+	if (ue > u) {
+		unit = 0;
+		for (size_t k = 0; k < sizeof size_units / sizeof size_units[0]; k++)
+			if (strlen(size_units[k].name) == ue - u &&
+			    memcmp(size_units[k].name, text + u, ue - u) == 0)
+				unit = size_units[k].ns;
+		if (!unit) {
+			set_error(err, u + 1, "unknown size unit '%.*s' (use " SIZE_UNITS ")",
+				  echo_len(ue - u), text + u);
+			return -1;
+		}
+	}
+	size_t rest = skip_blanks(text, ue);
+	if (rest < end) {
+		set_error(err, rest + 1, "unexpected '%.*s' after size '%.*s'", echo_len(end - rest),
+			  text + rest, echo_len(ue - n.start), text + n.start);
+		return -1;
+	}
+	if (n.negative && !number_is_zero(&n)) {
+		set_error(err, n.start + 1, "size '%.*s' must not be negative",
+			  echo_len(ue - n.start), text + n.start);
+		return -1;
+	}
+	int64_t bytes;
+	if (!exact_ns(&n, unit, &bytes)) {
+		set_error(err, n.start + 1, "size '%.*s' is too large", echo_len(ue - n.start),
+			  text + n.start);
+		return -1;
+	}
+	*out_bytes = bytes;
+	return 0;
+}
+
 /* A finite real at text[i..], leaving the index after it in *after. */
 static int parse_real_at(const char *text, size_t i, const char *what, double *out,
 			 struct number *n, struct sim_parse_error *err)

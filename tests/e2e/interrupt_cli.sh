@@ -3,8 +3,10 @@
 # the next event, prints the report of the time simulated marked partial
 # (JSON "partial": true, text "PARTIAL:"), exits 130 (143), and --out holds
 # the four complete files and no temporary file.  Two signals in a row abort
-# at once with no temporary file left.  A sweep and a plan stop with 130 and
-# write nothing.  Run from the repository root; TIERSIM names the binary.
+# at once with no temporary file left.  A sweep writes the points that ran
+# to the end, marked partial (a partial shard does not merge); a plan
+# reports the bounds its search had established, marked partial; both exit
+# 130 (143).  Run from the repository root; TIERSIM names the binary.
 # Ends with "N passed, N failed".
 TIERSIM=${TIERSIM:-./tiersim}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tiersim_int.XXXXXX") || exit 1
@@ -24,7 +26,7 @@ interrupt() {
 	shift 3
 	"$TIERSIM" "$@" >"$tmp/out" 2>"$tmp/err" &
 	pid=$!
-	sleep 2
+	sleep "${WAIT:-2}"
 	for s in $sigs; do
 		kill -s "$s" "$pid" 2>/dev/null
 		sleep 0.05
@@ -81,12 +83,59 @@ interrupt "second SIGINT" "INT INT" 130 run scenarios/baseline.yaml $LONG --form
 # race on a loaded machine; test_interrupt pins the abort itself.)
 if [ -z "$(ls -A "$tmp/twice" | grep '^\.')" ]; then ok; else ko "second SIGINT: a temporary file is left"; fi
 
-# A sweep and a plan: exit 130, nothing written.
-interrupt "sweep" INT 130 sweep scenarios/baseline.yaml --vary app.nodes=3..4 $LONG --out "$tmp/sweep"
-if [ -z "$(ls -A "$tmp/sweep" 2>/dev/null)" ]; then ok; else ko "sweep: wrote $(ls -A "$tmp/sweep")"; fi
-if grep -q 'interrupted by SIGINT' "$tmp/err"; then ok; else ko "sweep: no message"; fi
-interrupt "plan" INT 130 plan scenarios/baseline.yaml --load 2000/s $LONG
-if [ -s "$tmp/out" ]; then ko "plan: wrote a report"; else ok; fi
+# A sweep: the points that ran to the end, marked partial, exit 130.  With
+# -j 1 the first point (70 s simulated) ends at once and the second (24 h)
+# is cut short: it must not appear.
+# At 200/s the first point is 14000 requests, the second 17 million; under
+# valgrind the first needs longer than 2 s.
+GRID="scenarios/baseline.yaml --vary duration=70s,24h --set workload.rate=200/s
+      --set workload.schedule=[] --replications 1 -j 1"
+case $TIERSIM in *valgrind*) WAIT=30 ;; *) WAIT=2 ;; esac
+interrupt "sweep" INT 130 sweep $GRID --out "$tmp/sweep"
+if grep -q '"partial": true' "$tmp/sweep/sweep.json"; then ok; else ko "sweep: sweep.json not partial"; fi
+if grep -q '"partial_reason": "interrupted by SIGINT"' "$tmp/sweep/sweep.json"; then ok; else ko "sweep: no reason"; fi
+if [ "$(grep -c '"index"' "$tmp/sweep/sweep.json")" -eq 1 ] && grep -q '"index": 0' "$tmp/sweep/sweep.json"; then
+	ok
+else
+	ko "sweep: sweep.json should hold point 0 only"
+fi
+# sweep.csv: the header and the complete point, no marker (sweep.json has it)
+if [ "$(wc -l <"$tmp/sweep/sweep.csv")" -eq 2 ] && grep -q '^0,70s,' "$tmp/sweep/sweep.csv"; then
+	ok
+else
+	ko "sweep: sweep.csv should hold point 0 only: $(cat "$tmp/sweep/sweep.csv")"
+fi
+only_sweep_files() {
+	extra=$(ls -A "$2" | grep -cv '^\(sweep.json\|sweep.csv\)$')
+	if [ "$extra" -eq 0 ]; then ok; else ko "$1: stray files in --out: $(ls -A "$2")"; fi
+}
+only_sweep_files "sweep" "$tmp/sweep"
+if grep -q '^PARTIAL: interrupted by SIGINT; 1 of 2 points ran to the end' "$tmp/out"; then ok; else ko "sweep: no PARTIAL line"; fi
+if grep -q '^70s ' "$tmp/out" && ! grep -q '^24h ' "$tmp/out"; then ok; else ko "sweep: the table should list 70s only"; fi
+if grep -q 'interrupted by SIGINT after 1 of 2 points' "$tmp/err"; then ok; else ko "sweep: no message"; fi
+
+# A partial shard does not merge: run it again.
+"$TIERSIM" sweep $GRID --shard 1/2 --quiet --out "$tmp/shard1" >/dev/null 2>&1
+interrupt "sweep shard" TERM 143 sweep $GRID --shard 2/2 --quiet --out "$tmp/shard2"
+WAIT=2
+if grep -q '"partial": true' "$tmp/shard2/sweep.json"; then ok; else ko "shard: not partial"; fi
+"$TIERSIM" merge "$tmp/shard1" "$tmp/shard2" --out "$tmp/merged" >"$tmp/out" 2>"$tmp/err"
+st=$?
+if [ "$st" -eq 2 ] && grep -q 'is partial (interrupted by SIGTERM)' "$tmp/err"; then ok; else ko "merge of a partial shard: exit $st, $(cat "$tmp/err")"; fi
+if [ -e "$tmp/merged/sweep.json" ]; then ko "merge of a partial shard wrote sweep.json"; else ok; fi
+
+# A plan: what the search had established, marked partial, exit 130.
+interrupt "plan" INT 130 plan scenarios/baseline.yaml --load 2000/s $LONG --out "$tmp/plan"
+if grep -q '^PARTIAL: interrupted by SIGINT' "$tmp/out"; then ok; else ko "plan: no PARTIAL line"; fi
+if grep -q '^answer: unknown: interrupted by SIGINT before the search finished' "$tmp/out"; then ok; else ko "plan: no answer line"; fi
+if grep -q '^established: at least web [0-9]*, app [0-9]*, db [0-9]* nodes' "$tmp/out"; then ok; else ko "plan: no bounds"; fi
+if grep -q '"partial": true' "$tmp/plan/plan.json" && grep -q '"established"' "$tmp/plan/plan.json"; then
+	ok
+else
+	ko "plan: plan.json not partial"
+fi
+if [ "$(ls -A "$tmp/plan")" = "plan.json" ]; then ok; else ko "plan: stray files: $(ls -A "$tmp/plan")"; fi
+if grep -q 'tiersim plan: interrupted by SIGINT after' "$tmp/err"; then ok; else ko "plan: no message"; fi
 
 echo "interrupt_cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

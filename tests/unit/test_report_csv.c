@@ -120,7 +120,7 @@ static void test_summary_has_header_and_six_cells_in_every_row(void **state)
 	 * availability 4, errors 2 per cause,
 	 * tiers 4 x 4, nodes 4 each, bottleneck 2, analytic 2 + 3 x (1 + 3 + 4),
 	 * slo 3 per check + 1, and the header. */
-	size_t want = 1 + 7 + 12 * 4 + 2 + 4 + 2 * ERR_COUNT + 16 + 4 * FX_NODES + 2 + 2 + 3 * 8 +
+	size_t want = 1 + 7 + 12 * 4 + 2 + 4 + 2 * ERR_MEMORY_LIMIT + 16 + 4 * FX_NODES + 2 + 2 + 3 * 8 +
 		      3 * s->nslo + 1;
 	assert_int_equal(t->nrows, want);
 	table_free(t);
@@ -173,7 +173,8 @@ static void test_timeseries_has_a_column_per_class_and_node_and_a_row_per_window
 	const struct rpt_summary *s = *state;
 	struct table *t = parse(s, rpt_write_timeseries_csv);
 	/* + db2_lag_s (the replica), failures by cause, a node count per tier */
-	size_t cols = 8 + 3 * s->nclasses + 2 * s->nnodes + 1 + ERR_COUNT + TIER_COUNT;
+	/* memory_limit only when the budget dropped requests */
+	size_t cols = 8 + 3 * s->nclasses + 2 * s->nnodes + 1 + ERR_MEMORY_LIMIT + TIER_COUNT;
 	assert_int_equal(t->nrows, 1 + s->nwindows);
 	for (size_t r = 0; r < t->nrows; r++)
 		assert_int_equal(t->ncols[r], cols);
@@ -185,7 +186,7 @@ static void test_timeseries_has_a_column_per_class_and_node_and_a_row_per_window
 	assert_string_equal(t->cell[0][16], "write_p99_ms");
 	assert_string_equal(t->cell[0][17], "lb1_utilization");
 	assert_string_equal(t->cell[0][18], "lb1_queue");
-	size_t tail = ERR_COUNT + TIER_COUNT;
+	size_t tail = ERR_MEMORY_LIMIT + TIER_COUNT;
 	assert_string_equal(t->cell[0][cols - 2 - tail], "db2_queue");
 	assert_string_equal(t->cell[0][cols - 1 - tail], "db2_lag_s");
 	assert_string_equal(t->cell[0][cols - 4 - tail], "db1_queue"); /* the primary: no lag */

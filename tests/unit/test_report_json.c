@@ -175,8 +175,13 @@ static void test_classes_errors_tiers_and_nodes_have_documented_types(void **sta
 
 	expect(r, "errors", OBJ);
 	expect(r, "attempt_errors", OBJ);
-	assert_int_equal(json_object_size(at(r, "errors")), ERR_COUNT);
-	for (int e = 0; e < ERR_COUNT; e++) {
+	/* every cause but memory_limit, listed only when the budget dropped
+	 * requests (then with dropped_memory_limit and a warning) */
+	assert_int_equal(json_object_size(at(r, "errors")), ERR_COUNT - 1);
+	assert_null(json_object_get(json_object_get(r, "errors"), "memory_limit"));
+	assert_null(json_object_get(r, "dropped_memory_limit"));
+	assert_null(json_object_get(r, "warnings"));
+	for (int e = 0; e < ERR_MEMORY_LIMIT; e++) {
 		char path[64];
 		snprintf(path, sizeof path, "errors.%s", model_error_name((enum model_error)e));
 		expect(r, path, INT);
@@ -353,6 +358,34 @@ static void test_name_that_is_not_utf8_is_eilseq_and_writes_nothing(void **state
 	free(buf);
 }
 
+static void test_memory_drops_add_their_count_cause_and_warning(void **state)
+{
+	struct rpt_summary s = ((const struct doc *)*state)->s; /* shallow: not freed */
+	s.dropped_memory_limit = 5;
+	s.max_memory_bytes = (int64_t)1 << 20;
+	s.max_live_requests = 620;
+	s.errors[ERR_MEMORY_LIMIT] = 3;
+	size_t len;
+	char *text = dump(&s, &len);
+	assert_non_null(text);
+	json_error_t err;
+	json_t *root = json_loads(text, 0, &err);
+	assert_non_null(root);
+	assert_int_equal(json_object_size(at(root, "errors")), ERR_COUNT);
+	assert_int_equal(json_integer_value(at(root, "errors.memory_limit")), 3);
+	assert_int_equal(json_integer_value(at(root, "attempt_errors.memory_limit")), 0);
+	assert_int_equal(json_integer_value(at(root, "dropped_memory_limit")), 5);
+	assert_int_equal(json_integer_value(at(root, "max_memory_bytes")), 1 << 20);
+	assert_int_equal(json_integer_value(at(root, "max_live_requests")), 620);
+	json_t *w = at(root, "warnings");
+	assert_true(json_is_array(w) && json_array_size(w) == 1);
+	assert_string_equal(json_string_value(json_array_get(w, 0)),
+			    "5 requests dropped: the memory budget of 1 MiB caps requests in "
+			    "flight at 620 per replication; the system is far beyond capacity");
+	json_decref(root);
+	free(text);
+}
+
 static void test_write_error_is_reported(void **state)
 {
 	const struct doc *d = *state;
@@ -375,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_missing_analytic_is_null_and_hash_is_null_without_text),
 		cmocka_unit_test(test_name_that_is_not_utf8_is_eilseq_and_writes_nothing),
 		cmocka_unit_test(test_write_error_is_reported),
+		cmocka_unit_test(test_memory_drops_add_their_count_cause_and_warning),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -930,6 +930,27 @@ static void test_a_plan_without_margins_has_no_figure(void **state)
 	free(dir);
 }
 
+/* A plan stopped by Ctrl-C before its first candidate: its folder is a
+ * result folder with nothing to draw, not a foreign one. */
+static void test_a_partial_plan_without_candidates_draws_nothing(void **state)
+{
+	(void)state;
+	char *dir = plan_folder();
+	json_t *doc = load_json(dir, "plan.json");
+	json_array_clear(json_object_get(doc, "tried"));
+	json_object_set_new(doc, "partial", json_true());
+	char path[4096];
+	snprintf(path, sizeof path, "%s/plan.json", dir);
+	assert_int_equal(json_dump_file(doc, path, 0), 0);
+	json_decref(doc);
+	struct rpt_plot_written w;
+	char err[512];
+	assert_int_equal(plot(dir, 0, &w, err, sizeof err), 0);
+	assert_int_equal(w.n, 0);
+	remove_tree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -962,6 +983,7 @@ int main(void)
 		cmocka_unit_test(test_plan_json_holds_each_candidates_margins),
 		cmocka_unit_test(test_the_plan_figure_holds_the_plans_numbers),
 		cmocka_unit_test(test_a_plan_without_margins_has_no_figure),
+		cmocka_unit_test(test_a_partial_plan_without_candidates_draws_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -222,12 +222,94 @@ static void loading_something_else_fails_with_the_path(void **state)
 	unlink(path);
 }
 
+static __attribute__((noinline)) size_t occurrences(const char *text, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+/* A sweep stopped by Ctrl-C: the marker before the points, the PARTIAL line
+ * in the table, and a partial shard that merge refuses. */
+static void a_partial_sweep_says_so_and_does_not_merge(void **state)
+{
+	(void)state;
+	struct rpt_sweep_doc *whole = build(0, 0, NULL, 0);
+	char *complete = dump(rpt_sweep_json_writer, whole);
+	assert_null(strstr(complete, "partial"));
+	free(complete);
+	rpt_sweep_doc_destroy(whole);
+
+	struct rpt_sweep_info info = {
+		.scenario = "test", .resolved_scenario = resolved, .resolved_len = sizeof resolved - 1,
+		.seed = 1, .duration_s = 60, .warmup_s = 10, .axes = axes, .naxes = 2,
+	};
+	struct rpt_sweep_doc *doc;
+	assert_int_equal(rpt_sweep_doc_create(&info, &doc), 0);
+	assert_int_equal(rpt_sweep_doc_set_partial(doc, "interrupted by SIGINT"), 0);
+	for (size_t i = 0; i < 2; i++) {
+		struct rpt_point p;
+		fill(&p, i, 1000 + i);
+		assert_int_equal(rpt_sweep_doc_add_point(doc, &p), 0);
+	}
+	struct rpt_point dropped;
+	fill(&dropped, 2, 1002);
+	dropped.dropped_memory_limit = 7;
+	assert_int_equal(rpt_sweep_doc_add_point(doc, &dropped), 0);
+	char *json = dump(rpt_sweep_json_writer, doc);
+	assert_non_null(strstr(json, "\"dropped_memory_limit\": 7"));
+	assert_int_equal(occurrences(json, "dropped_memory_limit"), 1); /* only on that point */
+	assert_non_null(strstr(json, "\"partial\": true,\n  \"partial_reason\": \"interrupted by "
+				     "SIGINT\",\n  \"points\": ["));
+	free(json);
+	char *text = dump(rpt_sweep_text_writer, doc);
+	assert_non_null(strstr(text, "\nPARTIAL: interrupted by SIGINT; 3 of 6 points ran to the end, "
+				     "the others are not in this table\n"));
+	assert_non_null(strstr(text, " !\n\nWARNING: ! the memory budget dropped requests at 1 point: "));
+	free(text);
+	char *csv = dump(rpt_sweep_csv_writer, doc);
+	size_t lines = 0;
+	for (const char *c = csv; *c; c++)
+		lines += *c == '\n';
+	assert_int_equal(lines, 4); /* the header and the three points */
+	free(csv);
+	rpt_sweep_doc_destroy(doc);
+
+	char dir[] = "/tmp/tiersim-partial-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char paths[2][64];
+	struct rpt_sweep_doc *shards[2];
+	const char *names[2] = {paths[0], paths[1]};
+	for (size_t i = 0; i < 2; i++) {
+		struct rpt_sweep_doc *d = build(i + 1, 2, NULL, 0);
+		if (i == 1)
+			assert_int_equal(rpt_sweep_doc_set_partial(d, "interrupted by SIGTERM"), 0);
+		snprintf(paths[i], sizeof paths[i], "%s/s%zu.json", dir, i);
+		save(d, paths[i]);
+		rpt_sweep_doc_destroy(d);
+		char err[256];
+		assert_int_equal(rpt_sweep_doc_load(paths[i], &shards[i], err, sizeof err), 0);
+	}
+	struct rpt_sweep_doc *merged = NULL;
+	char err[512];
+	assert_int_equal(rpt_sweep_doc_merge(shards, names, 2, &merged, err, sizeof err), -1);
+	assert_null(merged);
+	assert_non_null(strstr(err, "s1.json is partial (interrupted by SIGTERM)"));
+	for (size_t i = 0; i < 2; i++) {
+		rpt_sweep_doc_destroy(shards[i]);
+		unlink(paths[i]);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(grid_is_row_major_last_axis_fastest),
 		cmocka_unit_test(merged_shards_dump_to_the_same_bytes),
 		cmocka_unit_test(loading_something_else_fails_with_the_path),
+		cmocka_unit_test(a_partial_sweep_says_so_and_does_not_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,6 +165,27 @@ static void test_write_error_is_reported(void **state)
 	fclose(f);
 }
 
+static void test_memory_drops_warn_under_the_header(void **state)
+{
+	const struct text *t = *state;
+	assert_null(strstr(t->buf, "WARNING"));
+	assert_null(strstr(t->buf, "memory_limit"));
+	struct rpt_summary s = t->s; /* shallow: not freed */
+	s.dropped_memory_limit = 1;
+	s.max_memory_bytes = (int64_t)3 << 29; /* 1.5 GiB */
+	s.max_live_requests = 900000;
+	s.errors[ERR_MEMORY_LIMIT] = 1;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(rpt_write_text(&s, f), 0);
+	fclose(f);
+	line_of(buf, "WARNING: 1 request dropped: the memory budget of 1536 MiB caps requests "
+		     "in flight at 900000 per replication; the system is far beyond capacity\n");
+	line_of(buf, "memory_limit ");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_slo_verdict_lists_each_check),
 		cmocka_unit_test(test_output_is_deterministic),
 		cmocka_unit_test(test_write_error_is_reported),
+		cmocka_unit_test(test_memory_drops_warn_under_the_header),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

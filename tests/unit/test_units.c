@@ -338,6 +338,42 @@ static void format_truncates_to_the_buffer(void **state)
 	assert_string_equal(buf, "150");
 }
 
+static void sizes_are_bytes_in_powers_of_1024(void **state)
+{
+	(void)state;
+	int64_t v;
+	static const struct { const char *text; int64_t bytes; } ok[] = {
+		{ "4096", 4096 },        { "0", 0 },          { "1K", 1024 },
+		{ "512M", 512 << 20 },   { " 1.5G ", (int64_t)3 << 29 },
+		{ "4GiB", (int64_t)4 << 30 }, { "2 MiB", 2 << 20 }, { "1T", (int64_t)1 << 40 },
+		{ "100B", 100 },
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		assert_int_equal(sim_parse_size_bytes(ok[i].text, &v, NULL), 0);
+		assert_int_equal(v, ok[i].bytes);
+	}
+}
+
+static void size_errors_name_the_problem_and_column(void **state)
+{
+	(void)state;
+	static const struct { const char *text; int col; const char *message; } bad[] = {
+		{ "lots", 1, "expected a size such as 512M, got 'lots'" },
+		{ "", 1, "expected a size such as 512M, got nothing" },
+		{ "512X", 4, "unknown size unit 'X' (use B, K, M, G, T or KiB, MiB, GiB, TiB)" },
+		{ "-1G", 1, "size '-1G' must not be negative" },
+		{ "1G 2", 4, "unexpected '2' after size '1G'" },
+		{ "99999999T", 1, "size '99999999T' is too large" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct sim_parse_error err = {0};
+		int64_t v;
+		assert_int_equal(sim_parse_size_bytes(bad[i].text, &v, &err), -1);
+		assert_string_equal(err.message, bad[i].message);
+		assert_int_equal(err.col, bad[i].col);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +391,8 @@ int main(void)
 		cmocka_unit_test(format_uses_the_largest_exact_unit),
 		cmocka_unit_test(formatted_durations_parse_back_to_the_same_ns),
 		cmocka_unit_test(format_truncates_to_the_buffer),
+		cmocka_unit_test(sizes_are_bytes_in_powers_of_1024),
+		cmocka_unit_test(size_errors_name_the_problem_and_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
