@@ -105,13 +105,12 @@ int rpt_write_file_atomic(const char *dir, const char *name, rpt_writer_fn write
 	snprintf(tmp, len, "%s/.%s.XXXXXX", dir, name);
 
 	int rc = 0;
-	int fd = mkstemp(tmp);
+	/* Registered for a second Ctrl-C to remove from the instant it exists. */
+	int fd = sim_interrupt_mkstemp(tmp);
 	if (fd < 0) {
 		int e = errno;
 		rc = fail(err, errlen, path, e, "cannot create a temporary file: %s", strerror(e));
 	} else {
-		/* A second Ctrl-C while this file is written removes it. */
-		sim_interrupt_set_tmpfile(tmp);
 		rc = write_and_sync(fd, writer, ctx, path, err, errlen);
 		if (rc == 0 && rename(tmp, path) != 0) {
 			int e = errno;

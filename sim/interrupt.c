@@ -6,6 +6,8 @@
 #include "interrupt.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -57,6 +59,29 @@ void sim_interrupt_set_tmpfile(const char *path)
 		return;
 	memcpy(tmp_path, path, strlen(path) + 1);
 	tmp_valid = 1;
+}
+
+int sim_interrupt_mkstemp(char *template)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	/* The calling thread's mask: outputs are written once the replication
+	 * threads have ended, so no other thread is there to take the signal
+	 * meanwhile. */
+	int rc = pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	int fd = mkstemp(template);
+	int e = errno;
+	if (fd >= 0)
+		sim_interrupt_set_tmpfile(template);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return fd;
 }
 
 void sim_interrupt_reset(void)

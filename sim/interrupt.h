@@ -32,6 +32,12 @@ int sim_interrupt_exit_status(void);
  * signal to remove.  The path is copied; one file at a time. */
 void sim_interrupt_set_tmpfile(const char *path);
 
+/* mkstemp(3) of `template`, registered as the temporary file at once:
+ * SIGINT and SIGTERM are blocked from before the file exists until its name
+ * is registered, so a second signal can never leave it behind.  Returns the
+ * descriptor, or -1 with errno set. */
+int sim_interrupt_mkstemp(char *template);
+
 /* For tests: forget a received signal (the handlers stay installed). */
 void sim_interrupt_reset(void);
 

@@ -77,11 +77,46 @@ static void test_second_signal_aborts_and_removes_the_tmpfile(void **state)
 	unlink(tmp);
 }
 
+/* sim_interrupt_mkstemp registers the file it creates, and leaves the
+ * signal mask as it found it: the second signal after it removes the file. */
+static void test_mkstemp_registers_the_file_for_the_second_signal(void **state)
+{
+	(void)state;
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		sim_interrupt_reset();
+		if (sim_interrupt_install() != 0)
+			_exit(98);
+		raise(SIGINT); /* the first: only the flag */
+		char tmpl[] = "/tmp/tiersim-test-interrupt-XXXXXX";
+		if (sim_interrupt_mkstemp(tmpl) < 0)
+			_exit(97);
+		if (write(fds[1], tmpl, sizeof tmpl) != (ssize_t)sizeof tmpl)
+			_exit(96);
+		raise(SIGINT); /* does not return */
+		_exit(95);
+	}
+	close(fds[1]);
+	char path[64] = "";
+	ssize_t n = read(fds[0], path, sizeof path - 1);
+	close(fds[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(n > 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 130);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_signal_only_raises_the_flag),
 		cmocka_unit_test(test_second_signal_aborts_and_removes_the_tmpfile),
+		cmocka_unit_test(test_mkstemp_registers_the_file_for_the_second_signal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
