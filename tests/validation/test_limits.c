@@ -29,52 +29,20 @@
 #include "models/replications.h"
 #include "sim/time.h"
 #include "theory.h"
+#include "transparent.h"
 
 #define JOBS 2
-
-static void zero(struct sim_dist *d)
-{
-	sim_dist_fini(d);
-	sim_dist_init_const(d, 0);
-}
 
 /* Only the app tier costs anything (as in test_model.c): M/M/4, s = 4 ms. */
 static void app_alone(struct model_config *c)
 {
-	model_config_init(c);
-	zero(&c->net.hop);
-	zero(&c->lb.service);
-	c->lb.maxconn = 1000000;
-	c->lb.timeout_queue_ns = 0;
-	c->lb.timeout_server_ns = 0;
-	zero(&c->web.static_cost);
-	zero(&c->web.proxy_cost);
-	zero(&c->web.tls_handshake);
-	zero(&c->web.tls_resumed);
-	c->web.cache_hit = 0;
-	c->web.nodes = 1;
-	c->web.worker_connections = 1000000;
-	c->app.nodes = 1;
-	c->app.workers = 100000;
+	struct wl_class_config *only = transparent_front(c, "request");
+	zero_cost(&c->net.hop);
 	c->app.cores = 4;
-	c->wl.timeout_ns = 0;
-	c->wl.retries = 0;
 	c->wl.nschedule = 0;
-	for (size_t k = 1; k < c->wl.nclasses; k++)
-		sim_dist_fini(&c->wl.classes[k].app);
-	c->wl.nclasses = 1;
-	struct wl_class_config *only = &c->wl.classes[0];
-	snprintf(only->name, sizeof only->name, "request");
-	only->share = 1;
-	only->dynamic = true;
-	only->db_reads = only->db_writes = 0;
 	sim_dist_fini(&only->app);
 	sim_dist_init_exp(&only->app, 4e6);
-	zero(&c->db.read_cost);
-	zero(&c->db.write_cost);
-	c->db.nodes = 1;
-	c->db.reads_from = DB_READS_FROM_PRIMARY;
-	c->db.max_connections = 1000000;
+	transparent_db(c);
 }
 
 static int run_full(void *ctx, uint64_t seed, unsigned reps, double *values)

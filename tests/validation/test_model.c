@@ -26,14 +26,9 @@
 #include "sim/analytic.h"
 #include "sim/time.h"
 #include "theory.h"
+#include "transparent.h"
 
 #define JOBS 2
-
-static void zero(struct sim_dist *d)
-{
-	sim_dist_fini(d);
-	sim_dist_init_const(d, 0);
-}
 
 static void exponential(struct sim_dist *d, double mean_ms)
 {
@@ -45,38 +40,11 @@ static void exponential(struct sim_dist *d, double mean_ms)
  * dynamic class without queries. */
 static void transparent(struct model_config *c)
 {
-	model_config_init(c);
+	transparent_front(c, "request");
 	c->replications = 20;
 	c->warmup_ns = 5 * SIM_NS_PER_S;
-	zero(&c->net.hop);
-	zero(&c->lb.service);
-	c->lb.maxconn = 1000000;
-	c->lb.timeout_queue_ns = 0;
-	c->lb.timeout_server_ns = 0;
-	zero(&c->web.static_cost);
-	zero(&c->web.proxy_cost);
-	zero(&c->web.tls_handshake);
-	zero(&c->web.tls_resumed);
-	c->web.cache_hit = 0;
-	c->web.nodes = 1;
-	c->web.worker_connections = 1000000;
-	c->app.nodes = 1;
-	c->app.workers = 100000;
-	c->wl.timeout_ns = 0;
-	c->wl.retries = 0;
-	for (size_t k = 1; k < c->wl.nclasses; k++)
-		sim_dist_fini(&c->wl.classes[k].app);
-	c->wl.nclasses = 1;
-	struct wl_class_config *only = &c->wl.classes[0];
-	snprintf(only->name, sizeof only->name, "request");
-	only->share = 1;
-	only->dynamic = true;
-	only->db_reads = only->db_writes = 0;
-	zero(&c->db.read_cost);
-	zero(&c->db.write_cost);
-	c->db.nodes = 1;
-	c->db.reads_from = DB_READS_FROM_PRIMARY;
-	c->db.max_connections = 1000000;
+	zero_cost(&c->net.hop);
+	transparent_db(c);
 }
 
 static int run_model(void *ctx, uint64_t seed, unsigned reps, double *values)

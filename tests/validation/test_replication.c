@@ -29,14 +29,9 @@
 #include "models/replications.h"
 #include "sim/time.h"
 #include "theory.h"
+#include "transparent.h"
 
 #define JOBS 2
-
-static void zero(struct sim_dist *d)
-{
-	sim_dist_fini(d);
-	sim_dist_init_const(d, 0);
-}
 
 static void exponential(struct sim_dist *d, double mean_s)
 {
@@ -48,40 +43,17 @@ static void exponential(struct sim_dist *d, double mean_s)
  * commits at once, `replicas` replicas with one applier on plenty of cores. */
 static void write_only(struct model_config *c, double rate_per_s, double apply_s, int replicas)
 {
-	model_config_init(c);
+	struct wl_class_config *only = transparent_front(c, "write");
 	c->duration_ns = 60 * SIM_NS_PER_S;
 	c->warmup_ns = 0;
 	c->replications = 5;
 	c->wl.rate_per_s = rate_per_s;
 	c->wl.nschedule = 0;
-	c->wl.timeout_ns = 0;
-	c->wl.retries = 0;
-	zero(&c->lb.service);
-	c->lb.maxconn = 1000000;
-	c->lb.timeout_queue_ns = 0;
-	c->lb.timeout_server_ns = 0;
-	zero(&c->web.static_cost);
-	zero(&c->web.proxy_cost);
-	zero(&c->web.tls_handshake);
-	zero(&c->web.tls_resumed);
-	c->web.cache_hit = 0;
-	c->web.nodes = 1;
-	c->web.worker_connections = 1000000;
-	c->app.nodes = 1;
-	c->app.workers = 100000;
 	c->app.db_pool_size = 100000;
-	for (size_t k = 1; k < c->wl.nclasses; k++)
-		sim_dist_fini(&c->wl.classes[k].app);
-	c->wl.nclasses = 1;
-	struct wl_class_config *only = &c->wl.classes[0];
-	snprintf(only->name, sizeof only->name, "write");
-	only->share = 1;
-	only->dynamic = true;
-	zero(&only->app);
-	only->db_reads = 0;
+	zero_cost(&only->app);
 	only->db_writes = 1;
-	zero(&c->db.read_cost);
-	zero(&c->db.write_cost);
+	zero_cost(&c->db.read_cost);
+	zero_cost(&c->db.write_cost);
 	exponential(&c->db.apply_cost, apply_s);
 	c->db.nodes = 1 + replicas;
 	c->db.cores = 16;
