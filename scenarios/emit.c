@@ -419,13 +419,40 @@ struct scn_node *scn_tree_from_config(const struct model_config *c)
 
 /* ------------------------------------------------------------ to YAML */
 
+/* A scalar node for text.  libfyaml 0.8's emitter writes a scalar that
+ * starts with a reserved indicator (` or @, YAML 1.2 c-reserved) plain,
+ * which no parser reads back (fuzzing found `description: '`'`); such a
+ * text is built from a double-quoted source instead, whose style the
+ * emitter keeps.  Every other scalar is emitted as before. */
+static struct fy_node *scalar_to_fy(struct fy_document *fyd, const char *text, size_t len)
+{
+	if (len == 0 || (text[0] != '`' && text[0] != '@'))
+		return fy_node_create_scalar_copy(fyd, text, len);
+	char *q = malloc(4 * len + 3), *o = q;
+	if (!q)
+		return NULL;
+	*o++ = '"';
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == '"' || c == '\\')
+			o += sprintf(o, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			o += sprintf(o, "\\x%02x", c);
+		else
+			*o++ = (char)c;
+	}
+	*o++ = '"';
+	/* The node may point into its source, so the document owns it. */
+	return fy_node_build_from_malloc_string(fyd, q, (size_t)(o - q));
+}
+
 /* Recursion bounded by the emitted tree's depth (five levels). */
 static struct fy_node *to_fy(struct fy_document *fyd, const struct scn_node *n)
 {
 	struct fy_node *f = NULL;
 	switch (n->kind) {
 	case SCN_NODE_SCALAR:
-		return fy_node_create_scalar_copy(fyd, n->text, n->len);
+		return scalar_to_fy(fyd, n->text, n->len);
 	case SCN_NODE_NULL:
 	case SCN_NODE_ALIAS:
 		return fy_node_create_scalar_copy(fyd, "", 0);
