@@ -419,14 +419,36 @@ struct scn_node *scn_tree_from_config(const struct model_config *c)
 
 /* ------------------------------------------------------------ to YAML */
 
-/* A scalar node for text.  libfyaml 0.8's emitter writes a scalar that
- * starts with a reserved indicator (` or @, YAML 1.2 c-reserved) plain,
- * which no parser reads back (fuzzing found `description: '`'`); such a
- * text is built from a double-quoted source instead, whose style the
- * emitter keeps.  Every other scalar is emitted as before. */
+/* True when `text` could not be written as a plain scalar and read back the
+ * same: it starts with an indicator or a blank, ends with a blank, holds
+ * ": ", " #" or a control character.  Conservative: some of these libfyaml
+ * would quote by itself, but not all. */
+static bool needs_quotes(const char *text, size_t len)
+{
+	if (len == 0)
+		return false;
+	if (strchr(" \t`@!&*|>'\"%#,[]{}?-:", text[0]) || text[len - 1] == ' ' ||
+	    text[len - 1] == '\t')
+		return true;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c < 0x20 || c == 0x7f)
+			return true;
+		if (i + 1 < len && ((c == ':' && text[i + 1] == ' ') || (c == ' ' && text[i + 1] == '#')))
+			return true;
+	}
+	return false;
+}
+
+/* A scalar node for text.  libfyaml 0.8's emitter writes some texts plain
+ * that no parser reads back the same (fuzzing found `description: '`'` and
+ * `description: " `a`"`, whose leading blank it dropped); such a text is
+ * built from a double-quoted source instead, whose style the emitter
+ * keeps.  Every other scalar is emitted as before (numbers, durations,
+ * names: the golden files are unchanged). */
 static struct fy_node *scalar_to_fy(struct fy_document *fyd, const char *text, size_t len)
 {
-	if (len == 0 || (text[0] != '`' && text[0] != '@'))
+	if (!needs_quotes(text, len))
 		return fy_node_create_scalar_copy(fyd, text, len);
 	char *q = malloc(4 * len + 3), *o = q;
 	if (!q)
