@@ -26,6 +26,7 @@
 #include <libfyaml.h>
 
 #include "scenarios/schema.h"
+#include "scenarios/tree.h"
 #include "sim/units.h"
 
 /* %.*g with '.' as the decimal point whatever the locale. */
@@ -420,13 +421,15 @@ struct scn_node *scn_tree_from_config(const struct model_config *c)
 /* ------------------------------------------------------------ to YAML */
 
 /* True when `text` could not be written as a plain scalar and read back the
- * same: it starts with an indicator or a blank, ends with a blank, holds
- * ": ", " #" or a control character.  Conservative: some of these libfyaml
+ * same: it reads as null, starts with an indicator or a blank, ends with a
+ * blank, holds ": ", " #" or a control character.  Conservative: some of these libfyaml
  * would quote by itself, but not all. */
 static bool needs_quotes(const char *text, size_t len)
 {
 	if (len == 0)
 		return false;
+	if (scn_text_is_null(text, len)) /* a class named null (--set fuzzing) */
+		return true;
 	if (strchr(" \t`@!&*|>'\"%#,[]{}?-:", text[0]) || text[len - 1] == ' ' ||
 	    text[len - 1] == '\t')
 		return true;

@@ -189,7 +189,7 @@ static void set_mark(struct scn_node *n, const struct fy_mark *m)
 	n->pos = m->input_pos;
 }
 
-static bool is_null_text(const char *t, size_t len)
+bool scn_text_is_null(const char *t, size_t len)
 {
 	return len == 0 || (len == 1 && t[0] == '~') ||
 	       (len == 4 && (!memcmp(t, "null", 4) || !memcmp(t, "Null", 4) ||
@@ -209,7 +209,7 @@ static struct scn_node *node_from_event(struct builder *b, struct fy_event *e)
 			len = 0;
 		}
 		enum fy_scalar_style st = fy_token_scalar_style(e->scalar.value);
-		if (st == FYSS_PLAIN && is_null_text(t, len)) {
+		if (st == FYSS_PLAIN && scn_text_is_null(t, len)) {
 			n = scn_node_new(SCN_NODE_NULL, b->origin);
 			break;
 		}

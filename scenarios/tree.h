@@ -64,6 +64,10 @@ struct scn_node {
  * malformed bytes after a directive, found by fuzzing). */
 size_t scn_first_non_text(const char *text, size_t len);
 
+/* True for the plain scalars YAML reads as null: empty, ~, null, Null, NULL
+ * (a text the emitter must quote to keep it a text). */
+bool scn_text_is_null(const char *text, size_t len);
+
 int scn_tree_parse(const char *text, size_t len, const char *file, int origin,
 		   struct sim_diags *diags, struct scn_node **root);
 
