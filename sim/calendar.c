@@ -1,9 +1,11 @@
-/* Event calendar: a binary heap for small calendars, a ladder queue for
- * large ones, ordered by (at_ns, seq), with lazy cancellation.
+/* Event calendar: a sorted array and a binary heap for small calendars, a
+ * ladder queue for large ones, ordered by (at_ns, seq), with lazy
+ * cancellation.
  *
- * Heap mode.  A calendar of a few hundred events or fewer is just the binary
- * heap of the bottom (below): every push goes straight into it, every pop
- * takes its root, and there is no top, rung or refill.  This is "heap mode":
+ * Heap mode.  A calendar of a few hundred events or fewer is just the bottom
+ * (below): its sorted run while it has room, its binary heap for the rest
+ * (see "Small calendars"); every pop takes the earlier of their fronts, and
+ * there is no top, rung or refill.  This is "heap mode":
  * no rung and top_start at the end of time (UINT64_MAX), so the top takes
  * nothing but events at SIM_TIME_NEVER.  When the bottom reaches SMALL_MAX
  * entries it is spread over a rung spanning its own times and top_start
@@ -53,11 +55,9 @@
  * a heap of one or two levels is cheaper: hence heap mode below SMALL_MAX.
  *
  * Order.  Buckets and the top are unordered, so FIFO among equal times is
- * decided only in the bottom, by the full (time, seq) comparison.  Between
- * the run and the heap no sequence number is needed: while the run is not
- * empty, everything in the heap was pushed after it was filled, so on a tie
- * the run's entry goes first.  The
- * tiers never mix: an entry in a finer tier is strictly earlier than any in
+ * decided only in the bottom, by the full (time, seq) comparison, also
+ * between the run and the heap (in heap mode a push can land in the run
+ * after older entries went to the heap).  The tiers never mix: an entry in a finer tier is strictly earlier than any in
  * a coarser one (bottom < rungs[last].cur_key <= ... < rungs[0].cur_key <=
  * top_start <= top), so pops come out in exact (time, seq) order.  The one
  * exception is time SIM_TIME_NEVER when top_start saturates at it (see
@@ -83,6 +83,17 @@
  * entry a new sequence number.  When no slot is free and cancelled entries
  * are at least half of those stored, every list and the bottom are swept
  * (O(n), paid for by the n/2 cancels before it) instead of growing.
+ *
+ * Small calendars.  Most models keep a few dozen events pending (the
+ * baseline scenario about 40), and a new event is usually among the next to
+ * fire.  So in heap mode a push goes into the run, sorted latest first, while
+ * it has room (SIM_CALENDAR_RUN_MAX): an insertion scanning from the early
+ * end, as far as the entries due before the new one (about five in the
+ * baseline), and a pop takes the run's last entry, O(1).  Only what overflows
+ * a full run goes to the heap.  Against the heap alone (with the deferred
+ * root below), the baseline scenario takes 11% fewer instructions and the
+ * four-station tandem 7% fewer; the worst case, a push due after all but
+ * the latest of 64 entries, scans the whole run, a bounded 64 steps.
  *
  * Deferred root.  Popping the heap's root leaves a hole that sift_down
  * fills with the last entry.  Nearly every event pushes a new one, which
@@ -577,7 +588,7 @@ static inline const struct sim_calendar_entry *front(const struct sim_calendar *
 	const struct sim_calendar_entry *r = c->run_n ? &c->run[c->run_n - 1] : NULL;
 	const struct sim_calendar_entry *h = c->bottom_n ? &c->bottom[ROOT] : NULL;
 
-	*from_run = r && !(h && h->at_ns < r->at_ns);
+	*from_run = r && !(h && entry_before(c->slots, *h, *r));
 	return *from_run ? r : h;
 }
 
@@ -895,32 +906,37 @@ push_general(struct sim_calendar *c, int64_t at_ns, sim_event_fn fn, void *obj, 
 struct sim_event_handle sim_calendar_push(struct sim_calendar *c, int64_t at_ns,
 					  sim_event_fn fn, void *obj, uint64_t arg)
 {
-	/* The common case in heap mode: an event just fired (the root is a
-	 * hole, the run empty), it schedules the next, and nothing limits the
-	 * push.  The new entry fills the hole (see "Deferred root").  Same
-	 * effect as push_general's into_hole branch. */
-	if (likely(c->root_hole && c->nrungs == 0 && ukey(at_ns) < c->top_start && c->free_slot != 0 &&
-		   c->bottom_n + 1 < c->bottom_spawn_at &&
+	/* The common case: heap mode, room in the run, nothing limits the
+	 * push.  A sorted insertion from the run's early end (see "Small
+	 * calendars"). */
+	if (likely(c->top_start == UINT64_MAX && c->nrungs == 0 && c->run_n < SIM_CALENDAR_RUN_MAX &&
+		   !c->root_hole && at_ns != SIM_TIME_NEVER && c->free_slot != 0 &&
+		   c->run_n + c->bottom_n + 1 < c->bottom_spawn_at &&
 		   !(c->max_pending && c->count >= c->max_pending))) {
 		uint32_t slot = take_slot(c, at_ns, fn, obj, arg);
-		c->root_hole = false;
-		size_t n = c->bottom_n++;
-		sink_newest(c, ROOT, n + ROOT, (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot });
+		struct sim_calendar_entry *run = c->run;
+		size_t j = c->run_n++;
+		/* x is the newest entry: on a tie it goes after the others.
+		 * Unless x is the latest of all, the run's latest entry stops
+		 * the scan, so the loop needs no bound test. */
+		if (likely(j > 0 && run[0].at_ns > at_ns)) {
+			while (run[j - 1].at_ns <= at_ns) {
+				run[j] = run[j - 1];
+				j--;
+			}
+		} else {
+			memmove(&run[1], &run[0], j * sizeof(*run));
+			j = 0;
+		}
+		run[j] = (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot };
 		return (struct sim_event_handle){ .slot = slot, .gen = c->slots[slot].gen };
 	}
 	return push_general(c, at_ns, fn, obj, arg);
 }
 
-static inline bool pop_until(struct sim_calendar *c, int64_t until_ns, struct sim_event *out)
+/* Hand the event of entry e over in *out and free its slot. */
+static inline void fire(struct sim_calendar *c, struct sim_calendar_entry e, struct sim_event *out)
 {
-	bool from_run;
-	fill_hole(c);
-	const struct sim_calendar_entry *f = front(c, &from_run);
-
-	if (unlikely(!f) || f->at_ns > until_ns)
-		return false;
-
-	struct sim_calendar_entry e = *f;
 	struct sim_calendar_slot *s = &c->slots[e.slot];
 	out->at_ns = e.at_ns;
 	out->fn = s->fn;
@@ -929,6 +945,27 @@ static inline bool pop_until(struct sim_calendar *c, int64_t until_ns, struct si
 	bump_gen(s);
 	free_slot(c, e.slot);
 	c->count--;
+}
+
+static inline bool pop_until(struct sim_calendar *c, int64_t until_ns, struct sim_event *out)
+{
+	bool from_run;
+	if (likely(c->bottom_n == 0 && c->run_n > 1 && c->stored == c->count)) {
+		/* Small calendars: the run alone, every entry live. */
+		struct sim_calendar_entry e = c->run[c->run_n - 1];
+		if (e.at_ns > until_ns)
+			return false;
+		fire(c, e, out);
+		c->run_n--;
+		return true;
+	}
+	fill_hole(c);
+	const struct sim_calendar_entry *f = front(c, &from_run);
+
+	if (unlikely(!f) || f->at_ns > until_ns)
+		return false;
+
+	fire(c, *f, out);
 	if (likely(c->run_n == 0 && c->bottom_n > 1 && c->stored == c->count)) {
 		/* Deferred root: the handler about to run usually pushes an
 		 * event, which then fills the hole (see push); the front is

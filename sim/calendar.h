@@ -1,13 +1,15 @@
 /* Event calendar: the future of a simulation, ordered by (time, sequence).
  *
- * Up to a few hundred stored events it is a plain binary heap (the bottom's,
- * below: "heap mode"); beyond that, a ladder queue (Tang, Goh and Thng, ACM
+ * Up to a few hundred stored events it is a sorted array of up to
+ * SIM_CALENDAR_RUN_MAX events and a plain binary heap for the rest (the
+ * bottom's, below: "heap mode"); beyond that, a ladder queue (Tang, Goh and Thng, ACM
  * TOMACS 15(3), 2005): an unsorted "top" list for the far future, a few
  * "rungs" of time buckets for the middle, and a small sorted "bottom"
  * holding the events due next.  Push and pop are O(1) amortised for the
- * usual distributions of event times in the ladder, O(log n) of a few
- * levels in heap mode; no input makes them worse than the O(log n) of a
- * plain heap (see calendar.c).
+ * usual distributions of event times in the ladder; in heap mode a push
+ * into the sorted array scans at most SIM_CALENDAR_RUN_MAX entries and the
+ * heap's operations are O(log n) of a few levels; no input makes the ladder
+ * worse than the O(log n) of a plain heap (see calendar.c).
  *
  * Each event owns a slot, recycled through a free list: its key (time, list
  * link, state) lives in `keys`, its payload (callback, arguments, sequence

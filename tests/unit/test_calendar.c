@@ -93,6 +93,30 @@ static void test_equal_times_pop_in_push_order(void **state)
 	sim_calendar_fini(&c);
 }
 
+/* A small calendar keeps its events in the sorted run and only what
+ * overflows it in the heap; a later push can then land in the run at the
+ * time of an older heap entry, which must still fire first. */
+static void test_equal_times_stay_fifo_between_the_run_and_the_heap(void **state)
+{
+	(void)state;
+	struct sim_calendar c;
+
+	sim_calendar_init(&c, 4 * SIM_CALENDAR_RUN_MAX); /* no growth on the way */
+	for (uint64_t i = 0; i < SIM_CALENDAR_RUN_MAX; i++)
+		sim_calendar_push(&c, 1, dummy_fn, NULL, i); /* fills the run */
+	sim_calendar_push(&c, 2, dummy_fn, NULL, 1000);       /* overflows to the heap */
+	assert_int_equal(pop_arg(&c), 0);                     /* room in the run again */
+	sim_calendar_push(&c, 2, dummy_fn, NULL, 1001);       /* newer, same time */
+	assert_int_equal(sim_calendar_peek_ns(&c), 1);
+	for (uint64_t i = 1; i < SIM_CALENDAR_RUN_MAX; i++)
+		assert_int_equal(pop_arg(&c), i);
+	assert_int_equal(sim_calendar_peek_ns(&c), 2);
+	assert_int_equal(pop_arg(&c), 1000);
+	assert_int_equal(pop_arg(&c), 1001);
+	assert_int_equal(sim_calendar_count(&c), 0);
+	sim_calendar_fini(&c);
+}
+
 static void test_equal_times_stay_fifo_after_cancels(void **state)
 {
 	(void)state;
@@ -959,6 +983,7 @@ int main(void)
 		cmocka_unit_test(test_push_beyond_max_pending_returns_null_handle),
 		cmocka_unit_test(test_pop_until_leaves_later_events),
 		cmocka_unit_test(test_every_operation_after_a_pop_sees_the_whole_heap),
+		cmocka_unit_test(test_equal_times_stay_fifo_between_the_run_and_the_heap),
 		cmocka_unit_test(test_random_operations_match_reference),
 		cmocka_unit_test(test_many_events_at_one_instant_pop_in_push_order),
 		cmocka_unit_test(test_widely_spread_times_match_reference),
