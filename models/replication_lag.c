@@ -44,6 +44,11 @@ static struct repl_item *item_of_cpu(struct sim_job *job)
 
 static uint32_t slot_of(const struct arch *a, uint32_t client) { return client % a->repl.slots; }
 
+static struct repl_slot *slot_row(const struct arch *a, uint32_t slot)
+{
+	return (struct repl_slot *)((char *)a->repl.slot_rows + (size_t)slot * a->repl.slot_stride);
+}
+
 /* ---------------------------------------------------------------- lag */
 
 int64_t repl_lag_ns(const struct arch *a, const struct db_node *d)
@@ -213,7 +218,7 @@ static void applied(struct arch *a, struct db_node *d, struct repl_item *it)
 	int64_t now = a->engine.now_ns;
 	lag_advance(p, now);
 	list_unlink(it);
-	p->applied_seq[it->slot] = it->seq;
+	slot_row(a, it->slot)->applied_seq[d->base.index] = it->seq;
 	p->applying[it->slot] = NULL;
 	rec_db_apply(&a->rec, now - it->commit_ns);
 	sim_pool_put(&a->repl.items, it);
@@ -277,10 +282,11 @@ uint64_t repl_commit(struct arch *a, struct db_node *primary, uint32_t client)
 	int64_t now = a->engine.now_ns;
 	uint64_t seq = ++s->next_seq;
 	uint32_t slot = slot_of(a, client);
-	s->last_write_seq[slot] = seq;
-	s->last_write_ns[slot] = now;
+	struct repl_slot *row = slot_row(a, slot);
+	row->last_write_seq = seq;
+	row->last_write_ns = now;
 	primary->repl.committed_seq = seq;
-	primary->repl.applied_seq[slot] = seq; /* its own write: it has it */
+	row->applied_seq[primary->base.index] = seq; /* its own write: it has it */
 	rec_db_write(&a->rec);
 	for (int i = 0; i < a->ndb; i++) {
 		struct db_node *d = &a->db[i];
@@ -353,14 +359,18 @@ bool repl_reads_own_writes(const struct arch *a, uint32_t client)
 	int64_t window_ns = a->cfg->db.read_your_writes_ns;
 	if (window_ns <= 0)
 		return false;
-	uint32_t slot = slot_of(a, client);
-	return a->repl.last_write_seq[slot] > 0 &&
-	       a->engine.now_ns - a->repl.last_write_ns[slot] < window_ns;
+	const struct repl_slot *row = slot_row(a, slot_of(a, client));
+	return row->last_write_seq > 0 && a->engine.now_ns - row->last_write_ns < window_ns;
 }
 
 uint64_t repl_newest_write(const struct arch *a, uint32_t client)
 {
-	return a->repl.last_write_seq[slot_of(a, client)];
+	return slot_row(a, slot_of(a, client))->last_write_seq;
+}
+
+void repl_prefetch_client(const struct arch *a, uint32_t client)
+{
+	__builtin_prefetch(slot_row(a, slot_of(a, client)));
 }
 
 void repl_read_served(struct arch *a, struct db_node *d, uint32_t client, uint64_t newest_seq)
@@ -369,7 +379,7 @@ void repl_read_served(struct arch *a, struct db_node *d, uint32_t client, uint64
 		rec_db_read(&a->rec, false, false, 0);
 		return;
 	}
-	bool stale = d->repl.applied_seq[slot_of(a, client)] < newest_seq;
+	bool stale = slot_row(a, slot_of(a, client))->applied_seq[d->base.index] < newest_seq;
 	rec_db_read(&a->rec, true, stale, repl_lag_ns(a, d));
 }
 
@@ -435,10 +445,13 @@ int repl_init(struct arch *a)
 	int64_t clients = cfg->wl.clients > 0 ? cfg->wl.clients : 1;
 	s->slots = clients < (int64_t)REPL_CLIENT_SLOTS ? (uint32_t)clients : REPL_CLIENT_SLOTS;
 	sim_pool_init(&s->items, sizeof(struct repl_item), 1024);
-	s->last_write_seq = calloc(s->slots, sizeof *s->last_write_seq);
-	s->last_write_ns = calloc(s->slots, sizeof *s->last_write_ns);
+	size_t row = sizeof(struct repl_slot) + (size_t)a->ndb * sizeof(uint64_t);
+	s->slot_stride = (row + 63) / 64 * 64; /* whole cache lines */
+	s->slot_rows = aligned_alloc(64, s->slots * s->slot_stride);
+	if (s->slot_rows)
+		memset(s->slot_rows, 0, s->slots * s->slot_stride);
 	s->hop_rng = sim_rng_stream_create(cfg->seed, a->replication, "repl.hop");
-	if (!s->last_write_seq || !s->last_write_ns || !s->hop_rng)
+	if (!s->slot_rows || !s->hop_rng)
 		return -1;
 	repl_semisync_init(a);
 	for (size_t j = 0; j < cfg->db.njobs; j++) {
@@ -462,11 +475,10 @@ int repl_node_init(struct arch *a, struct db_node *d)
 	list_init(&p->relay);
 	list_init(&p->parked);
 	p->applying = calloc(a->repl.slots, sizeof *p->applying);
-	p->applied_seq = calloc(a->repl.slots, sizeof *p->applied_seq);
 	char stream[32];
 	snprintf(stream, sizeof stream, "%s.apply", d->base.name);
 	p->apply_rng = sim_rng_stream_create(a->cfg->seed, a->replication, stream);
-	return p->applying && p->applied_seq && p->apply_rng ? 0 : -1;
+	return p->applying && p->apply_rng ? 0 : -1;
 }
 
 void repl_fini(struct arch *a)
@@ -475,14 +487,12 @@ void repl_fini(struct arch *a)
 	for (int i = 0; a->db && i < a->ndb; i++) {
 		struct repl_replica *p = &a->db[i].repl;
 		free(p->applying);
-		free(p->applied_seq);
 		if (p->apply_rng)
 			gsl_rng_free(p->apply_rng);
 	}
 	for (size_t j = 0; j < DB_MAX_JOBS; j++)
 		free(s->job_cores[j]);
-	free(s->last_write_seq);
-	free(s->last_write_ns);
+	free(s->slot_rows);
 	if (s->hop_rng)
 		gsl_rng_free(s->hop_rng);
 	sim_pool_fini(&s->items);

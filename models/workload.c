@@ -227,6 +227,8 @@ static void on_arrival(struct sim_engine *e, void *obj, uint64_t arg)
 							(unsigned long)a->cfg->wl.clients),
 		.measured = e->now_ns >= a->measure_from_ns,
 	};
+	if (a->cfg->wl.classes[call->class_idx].db_reads + a->cfg->wl.classes[call->class_idx].db_writes)
+		repl_prefetch_client(a, call->client);
 	rec_offered(&a->rec, call);
 	send_attempt(a, call);
 }
