@@ -26,12 +26,10 @@
 
 #include "models/arch.h"
 #include "models/failures.h"
-#include "models/replications.h"
 #include "sim/time.h"
+#include "replicate.h"
 #include "theory.h"
 #include "transparent.h"
-
-#define JOBS 2
 
 static void exponential(struct sim_dist *d, double mean_s)
 {
@@ -116,18 +114,10 @@ static void lag_grows_at_1_minus_1_over_rho_above_saturation(void **state)
 	model_config_fini(&cfg);
 }
 
-static int run_apply_delay(void *ctx, uint64_t seed, unsigned reps, double *values)
+static int copy_apply_delay(const struct model_results *r, size_t i, double *values)
 {
-	struct model_config *cfg = ctx;
-	cfg->seed = seed;
-	cfg->replications = (int)reps;
-	struct model_replications out;
-	struct model_replicate_opts opts = {.jobs = JOBS};
-	int rc = model_replicate(cfg, &opts, &out);
-	for (size_t i = 0; i < out.n && !rc; i++)
-		values[i] = out.results[i].db.apply_delay_s.mean;
-	model_replications_fini(&out);
-	return rc;
+	values[i] = r->db.apply_delay_s.mean;
+	return 0;
 }
 
 static void apply_delay_below_saturation_is_hop_plus_mm1_response(void **state)
@@ -143,7 +133,7 @@ static void apply_delay_below_saturation_is_hop_plus_mm1_response(void **state)
 	struct theory_case c = {
 		.what = "replica as M/M/1: apply delay (s)", .nmetrics = 1, .metric = {"mean"},
 		.analytic = {hop + s / (1 - rho)}, .reps = 20, .base_seed = 501,
-		.run = run_apply_delay, .ctx = &cfg,
+		.run = replicate_run, .ctx = &(struct replicate_case){&cfg, copy_apply_delay},
 	};
 	theory_expect(&c);
 	model_config_fini(&cfg);
