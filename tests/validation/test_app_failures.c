@@ -26,6 +26,7 @@
 #include "models/arch.h"
 #include "models/failures.h"
 #include "sim/time.h"
+#include "one_class.h"
 #include "replicate.h"
 #include "theory.h"
 
@@ -41,13 +42,7 @@ static void config_app2_failure(struct model_config *c, enum failure_kind kind, 
 	c->duration_ns = 100 * SIM_NS_PER_S;
 	c->warmup_ns = 10 * SIM_NS_PER_S;
 	c->wl.rate_per_s = 400;
-	for (size_t i = 1; i < c->wl.nclasses; i++)
-		sim_dist_fini(&c->wl.classes[i].app);
-	c->wl.nclasses = 1;
-	struct wl_class_config *k = &c->wl.classes[0];
-	snprintf(k->name, sizeof k->name, "%s", post ? "post" : "get");
-	k->share = 1.0;
-	k->dynamic = true;
+	struct wl_class_config *k = one_dynamic_class(c, post ? "post" : "get");
 	sim_dist_fini(&k->app);
 	sim_dist_init_exp(&k->app, 40e6);
 	k->db_reads = 2;
@@ -334,15 +329,9 @@ static void cold_restart_of_web1(struct model_config *cfg)
 	cfg->duration_ns = 100 * SIM_NS_PER_S;
 	cfg->warmup_ns = 10 * SIM_NS_PER_S;
 	cfg->wl.rate_per_s = 200;
-	for (size_t i = 1; i < cfg->wl.nclasses; i++)
-		sim_dist_fini(&cfg->wl.classes[i].app);
-	cfg->wl.nclasses = 1;
-	struct wl_class_config *k = &cfg->wl.classes[0];
-	k->share = 1.0;
-	k->dynamic = true;
+	struct wl_class_config *k = one_dynamic_class(cfg, "get");
 	sim_dist_fini(&k->app);
 	sim_dist_init_exp(&k->app, 5e6);
-	k->db_reads = k->db_writes = 0;
 	cfg->web.nodes = 1;
 	cfg->web.cache_hit = CACHE_HIT;
 	cfg->failures[0] = (struct failure_spec){

@@ -22,6 +22,7 @@
 #include "models/arch.h"
 #include "models/scaling.h"
 #include "sim/time.h"
+#include "one_class.h"
 #include "replicate.h"
 #include "theory.h"
 
@@ -36,17 +37,9 @@ static void config_app_only(struct model_config *c)
 	c->duration_ns = 120 * SIM_NS_PER_S;
 	c->warmup_ns = 10 * SIM_NS_PER_S;
 	c->wl.rate_per_s = RATE;
-	for (size_t i = 1; i < c->wl.nclasses; i++)
-		sim_dist_fini(&c->wl.classes[i].app);
-	c->wl.nclasses = 1;
-	struct wl_class_config *k = &c->wl.classes[0];
-	snprintf(k->name, sizeof k->name, "get");
-	k->share = 1.0;
-	k->dynamic = true;
+	struct wl_class_config *k = one_dynamic_class(c, "get");
 	sim_dist_fini(&k->app);
 	sim_dist_init_exp(&k->app, APP_MEAN_S * 1e9);
-	k->db_reads = 0;
-	k->db_writes = 0;
 	c->web.cache_hit = 0;
 	c->wl.timeout_ns = 0;
 	c->wl.retries = 0;
