@@ -169,19 +169,31 @@ static void assert_recording_replays(struct model_config *cfg, const struct mode
 	model_config_fini(&replay);
 }
 
+/* The set-up of the tests that act as the operator: a session of
+ * replication 0 of cfg whose events go to `log`, and a snapshot of its start
+ * in *snap (the caller frees it). */
+static struct model_session *operated_session(struct model_config *cfg, struct event_log *log,
+					      struct model_snapshot **snap)
+{
+	log->n = 0;
+	struct model_event_listener listener = {.fn = log_event, .ctx = log};
+	struct model_session *s = model_session_create(cfg, 0, &listener);
+	assert_non_null(s);
+	*snap = malloc(sizeof **snap);
+	assert_non_null(*snap);
+	model_session_snapshot(s, *snap);
+	return s;
+}
+
 static void session_with_actions_replays_from_its_recording(void **state)
 {
 	(void)state;
 	struct model_config cfg;
 	load(&cfg, scenario);
-	struct event_log log = {.n = 0};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
-	struct model_session *s = model_session_create(&cfg, 0, &listener);
-	assert_non_null(s);
+	struct event_log log;
+	struct model_snapshot *snap;
+	struct model_session *s = operated_session(&cfg, &log, &snap);
 	char msg[256];
-	struct model_snapshot *snap = malloc(sizeof *snap);
-	assert_non_null(snap);
-	model_session_snapshot(s, snap);
 	int web2 = node_named(snap, "web2"), app1 = node_named(snap, "app1");
 	assert_int_equal(snap->nodes[web2].state, MODEL_NODE_UP);
 	assert_int_equal(snap->vip_holder, node_named(snap, "lb1"));
@@ -263,14 +275,10 @@ static void autoscaler_switched_by_the_operator_replays(void **state)
 	(void)state;
 	struct model_config cfg;
 	load(&cfg, autoscaled);
-	struct event_log log = {.n = 0};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
-	struct model_session *s = model_session_create(&cfg, 0, &listener);
-	assert_non_null(s);
-	struct model_snapshot *snap = malloc(sizeof *snap);
-	assert_non_null(snap);
+	struct event_log log;
+	struct model_snapshot *snap;
+	struct model_session *s = operated_session(&cfg, &log, &snap);
 	char msg[256];
-	model_session_snapshot(s, snap);
 	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_ON);
 	assert_int_equal(snap->autoscale_tier, TIER_APP);
 	model_session_advance(s, 45 * SIM_NS_PER_S);
@@ -316,14 +324,10 @@ static void default_autoscaler_started_by_the_operator_replays(void **state)
 	struct model_config cfg;
 	load(&cfg, scenario);
 	cfg.wl.rate_per_s = 1500;
-	struct event_log log = {.n = 0};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
-	struct model_session *s = model_session_create(&cfg, 0, &listener);
-	assert_non_null(s);
-	struct model_snapshot *snap = malloc(sizeof *snap);
-	assert_non_null(snap);
+	struct event_log log;
+	struct model_snapshot *snap;
+	struct model_session *s = operated_session(&cfg, &log, &snap);
 	char msg[256];
-	model_session_snapshot(s, snap);
 	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_NONE);
 	int nodes_before = snap->nnodes;
 	model_session_advance(s, 25 * SIM_NS_PER_S);
