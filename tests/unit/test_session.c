@@ -146,19 +146,54 @@ static bool logged(const struct event_log *log, const char *line)
 	return false;
 }
 
+/* Emit the session's configuration, load it back and run it: the same
+ * results as the session's. */
+static void assert_recording_replays(struct model_config *cfg, const struct model_results *a)
+{
+	char *yaml = NULL;
+	assert_int_equal(scn_emit_resolved(cfg, &yaml), 0);
+	if (getenv("SESSION_DEBUG"))
+		fputs(yaml, stderr);
+	struct model_config replay;
+	load(&replay, yaml);
+	free(yaml);
+	struct model_results b;
+	assert_int_equal(model_run_replication(&replay, 0, &b), 0);
+	assert_same_results(a, &b);
+	assert_int_equal(a->nscale_actions, b.nscale_actions);
+	for (size_t i = 0; i < a->nscale_actions; i++) {
+		assert_true(a->scale_actions[i].at_s == b.scale_actions[i].at_s);
+		assert_int_equal(a->scale_actions[i].to, b.scale_actions[i].to);
+	}
+	model_results_fini(&b);
+	model_config_fini(&replay);
+}
+
+/* The set-up of the tests that act as the operator: a session of
+ * replication 0 of cfg whose events go to `log`, and a snapshot of its start
+ * in *snap (the caller frees it). */
+static struct model_session *operated_session(struct model_config *cfg, struct event_log *log,
+					      struct model_snapshot **snap)
+{
+	log->n = 0;
+	struct model_event_listener listener = {.fn = log_event, .ctx = log};
+	struct model_session *s = model_session_create(cfg, 0, &listener);
+	assert_non_null(s);
+	*snap = malloc(sizeof **snap);
+	assert_non_null(*snap);
+	model_session_snapshot(s, *snap);
+	return s;
+}
+
 static void session_with_actions_replays_from_its_recording(void **state)
 {
 	(void)state;
 	struct model_config cfg;
 	load(&cfg, scenario);
-	struct event_log log = {.n = 0};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
-	struct model_session *s = model_session_create(&cfg, 0, &listener);
-	assert_non_null(s);
+	struct event_log log;
+	struct model_snapshot *snap;
+	struct model_session *s = operated_session(&cfg, &log, &snap);
 	char msg[256];
-	struct model_snapshot *snap = malloc(sizeof *snap);
-	assert_non_null(snap);
-	model_session_snapshot(s, snap);
 	int web2 = node_named(snap, "web2"), app1 = node_named(snap, "app1");
 	assert_int_equal(snap->nodes[web2].state, MODEL_NODE_UP);
 	assert_int_equal(snap->vip_holder, node_named(snap, "lb1"));
@@ -201,52 +236,17 @@ static void session_with_actions_replays_from_its_recording(void **state)
 	assert_true(logged(&log, "node_slow: app1 slow x5"));
 	assert_true(logged(&log, "node_recovered: web2 is back"));
 
-	struct model_results a, b;
+	struct model_results a;
 	assert_int_equal(model_session_finish(s, &a), 0);
 	model_session_destroy(s);
 	free(snap);
 	assert_int_equal(cfg.nfailures, 2); /* web3 at 95s never started: dropped */
 	assert_int_equal(cfg.wl.nschedule, 4); /* the scenario's 2, the keys' 2 */
 	assert_int_equal(cfg.duration_ns, 85300 * SIM_NS_PER_MS + 1);
-
-	/* the recording: the resolved scenario, through YAML and back */
-	char *yaml = NULL;
-	assert_int_equal(scn_emit_resolved(&cfg, &yaml), 0);
-	if (getenv("SESSION_DEBUG"))
-		fputs(yaml, stderr);
-	struct model_config replay;
-	load(&replay, yaml);
-	free(yaml);
-	assert_int_equal(model_run_replication(&replay, 0, &b), 0);
-	assert_same_results(&a, &b);
+	assert_recording_replays(&cfg, &a);
 	assert_int_equal(a.nincidents, 2); /* the crash and the slow node (a gray failure) */
 	model_results_fini(&a);
-	model_results_fini(&b);
-	model_config_fini(&replay);
 	model_config_fini(&cfg);
-}
-
-/* Emit the session's configuration, load it back and run it: the same
- * results as the session's. */
-static void assert_recording_replays(struct model_config *cfg, const struct model_results *a)
-{
-	char *yaml = NULL;
-	assert_int_equal(scn_emit_resolved(cfg, &yaml), 0);
-	if (getenv("SESSION_DEBUG"))
-		fputs(yaml, stderr);
-	struct model_config replay;
-	load(&replay, yaml);
-	free(yaml);
-	struct model_results b;
-	assert_int_equal(model_run_replication(&replay, 0, &b), 0);
-	assert_same_results(a, &b);
-	assert_int_equal(a->nscale_actions, b.nscale_actions);
-	for (size_t i = 0; i < a->nscale_actions; i++) {
-		assert_true(a->scale_actions[i].at_s == b.scale_actions[i].at_s);
-		assert_int_equal(a->scale_actions[i].to, b.scale_actions[i].to);
-	}
-	model_results_fini(&b);
-	model_config_fini(&replay);
 }
 
 static const char autoscaled[] =
@@ -275,14 +275,10 @@ static void autoscaler_switched_by_the_operator_replays(void **state)
 	(void)state;
 	struct model_config cfg;
 	load(&cfg, autoscaled);
-	struct event_log log = {.n = 0};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
-	struct model_session *s = model_session_create(&cfg, 0, &listener);
-	assert_non_null(s);
-	struct model_snapshot *snap = malloc(sizeof *snap);
-	assert_non_null(snap);
+	struct event_log log;
+	struct model_snapshot *snap;
+	struct model_session *s = operated_session(&cfg, &log, &snap);
 	char msg[256];
-	model_session_snapshot(s, snap);
 	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_ON);
 	assert_int_equal(snap->autoscale_tier, TIER_APP);
 	model_session_advance(s, 45 * SIM_NS_PER_S);
@@ -328,14 +324,10 @@ static void default_autoscaler_started_by_the_operator_replays(void **state)
 	struct model_config cfg;
 	load(&cfg, scenario);
 	cfg.wl.rate_per_s = 1500;
-	struct event_log log = {.n = 0};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
-	struct model_session *s = model_session_create(&cfg, 0, &listener);
-	assert_non_null(s);
-	struct model_snapshot *snap = malloc(sizeof *snap);
-	assert_non_null(snap);
+	struct event_log log;
+	struct model_snapshot *snap;
+	struct model_session *s = operated_session(&cfg, &log, &snap);
 	char msg[256];
-	model_session_snapshot(s, snap);
 	assert_int_equal(snap->autoscaler, MODEL_AUTOSCALER_NONE);
 	int nodes_before = snap->nnodes;
 	model_session_advance(s, 25 * SIM_NS_PER_S);

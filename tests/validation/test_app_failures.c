@@ -26,6 +26,8 @@
 #include "models/arch.h"
 #include "models/failures.h"
 #include "sim/time.h"
+#include "one_class.h"
+#include "replicate.h"
 #include "theory.h"
 
 #define FAIL_AT_S 60
@@ -40,13 +42,7 @@ static void config_app2_failure(struct model_config *c, enum failure_kind kind, 
 	c->duration_ns = 100 * SIM_NS_PER_S;
 	c->warmup_ns = 10 * SIM_NS_PER_S;
 	c->wl.rate_per_s = 400;
-	for (size_t i = 1; i < c->wl.nclasses; i++)
-		sim_dist_fini(&c->wl.classes[i].app);
-	c->wl.nclasses = 1;
-	struct wl_class_config *k = &c->wl.classes[0];
-	snprintf(k->name, sizeof k->name, "%s", post ? "post" : "get");
-	k->share = 1.0;
-	k->dynamic = true;
+	struct wl_class_config *k = one_dynamic_class(c, post ? "post" : "get");
 	sim_dist_fini(&k->app);
 	sim_dist_init_exp(&k->app, 40e6);
 	k->db_reads = 2;
@@ -236,43 +232,42 @@ static void each_worker_probes_a_dead_server_once_per_fail_timeout_plus_up_to_1_
 #define MTBF_S 60.0
 #define MTTR_S 20.0
 
-static int run_random(void *ctx, uint64_t seed, unsigned reps, double *values)
+/* Every app server failing at random (exponential times to failure and to
+ * repair), under light load. */
+static void random_app_failures(struct model_config *cfg)
 {
-	(void)ctx;
-	struct model_config cfg;
-	model_config_init(&cfg);
-	cfg.seed = seed;
-	cfg.duration_ns = 120 * SIM_NS_PER_MIN;
-	cfg.warmup_ns = 0;
-	cfg.window_ns = 60 * SIM_NS_PER_S;
-	cfg.wl.rate_per_s = 2;
-	cfg.failures[0] = (struct failure_spec){
+	model_config_init(cfg);
+	cfg->duration_ns = 120 * SIM_NS_PER_MIN;
+	cfg->warmup_ns = 0;
+	cfg->window_ns = 60 * SIM_NS_PER_S;
+	cfg->wl.rate_per_s = 2;
+	cfg->failures[0] = (struct failure_spec){
 		.kind = FAILURE_RANDOM, .tier = TIER_APP, .mode = FAILURE_PROCESS,
 		.mtbf_ns = (int64_t)(MTBF_S * 1e9),
 	};
-	sim_dist_init_exp(&cfg.failures[0].mttr, MTTR_S * 1e9);
-	cfg.nfailures = 1;
-	for (unsigned i = 0; i < reps; i++) {
-		struct model_results r;
-		if (model_run_replication(&cfg, i, &r))
-			return -1;
-		double down = 0;
-		int napp = 0;
-		for (size_t k = 0; k < r.nnodes; k++)
-			if (r.nodes[k].tier == TIER_APP) {
-				down += r.nodes[k].down_s;
-				napp++;
-			}
-		values[i] = down / (napp * r.measured_s);
-		model_results_fini(&r);
-	}
-	model_config_fini(&cfg);
+	sim_dist_init_exp(&cfg->failures[0].mttr, MTTR_S * 1e9);
+	cfg->nfailures = 1;
+}
+
+/* The app servers' down time as a share of their time measured. */
+static int copy_app_down_fraction(const struct model_results *r, size_t i, double *values)
+{
+	double down = 0;
+	int napp = 0;
+	for (size_t k = 0; k < r->nnodes; k++)
+		if (r->nodes[k].tier == TIER_APP) {
+			down += r->nodes[k].down_s;
+			napp++;
+		}
+	values[i] = down / (napp * r->measured_s);
 	return 0;
 }
 
 static void random_failures_keep_each_node_down_mttr_over_mtbf_plus_mttr(void **state)
 {
 	(void)state;
+	struct model_config cfg;
+	random_app_failures(&cfg);
 	struct theory_case c = {
 		.what = "random app failures, down fraction",
 		.nmetrics = 1,
@@ -281,9 +276,11 @@ static void random_failures_keep_each_node_down_mttr_over_mtbf_plus_mttr(void **
 		.reps = 10,
 		.base_seed = 41,
 		.max_rel_half_width = 0.1,
-		.run = run_random,
+		.run = replicate_run,
+		.ctx = &(struct replicate_case){&cfg, copy_app_down_fraction},
 	};
 	theory_expect(&c);
+	model_config_fini(&cfg);
 }
 
 static void adding_a_node_does_not_shift_the_others_failures(void **state)
@@ -324,55 +321,47 @@ static void adding_a_node_does_not_shift_the_others_failures(void **state)
 #define CACHE_HIT 0.5
 #define CACHE_WARM_N 1000.0 /* WEB_CACHE_WARM_REQUESTS */
 
-/* Extra requests that reached the app tier because web1 restarted cold:
- * app requests beyond the (1 - h) share of the dynamic requests nginx
- * served. */
-static int run_cold_cache(void *ctx, uint64_t seed, unsigned reps, double *values)
+/* One dynamic class without queries on a single web server with a cache,
+ * whose process dies at 50 s and is back 1 s later, cold. */
+static void cold_restart_of_web1(struct model_config *cfg)
 {
-	(void)ctx;
-	struct model_config cfg;
-	model_config_init(&cfg);
-	cfg.seed = seed;
-	cfg.duration_ns = 100 * SIM_NS_PER_S;
-	cfg.warmup_ns = 10 * SIM_NS_PER_S;
-	cfg.wl.rate_per_s = 200;
-	for (size_t i = 1; i < cfg.wl.nclasses; i++)
-		sim_dist_fini(&cfg.wl.classes[i].app);
-	cfg.wl.nclasses = 1;
-	struct wl_class_config *k = &cfg.wl.classes[0];
-	k->share = 1.0;
-	k->dynamic = true;
+	model_config_init(cfg);
+	cfg->duration_ns = 100 * SIM_NS_PER_S;
+	cfg->warmup_ns = 10 * SIM_NS_PER_S;
+	cfg->wl.rate_per_s = 200;
+	struct wl_class_config *k = one_dynamic_class(cfg, "get");
 	sim_dist_fini(&k->app);
 	sim_dist_init_exp(&k->app, 5e6);
-	k->db_reads = k->db_writes = 0;
-	cfg.web.nodes = 1;
-	cfg.web.cache_hit = CACHE_HIT;
-	cfg.failures[0] = (struct failure_spec){
+	cfg->web.nodes = 1;
+	cfg->web.cache_hit = CACHE_HIT;
+	cfg->failures[0] = (struct failure_spec){
 		.kind = FAILURE_PROCESS, .at_ns = 50 * SIM_NS_PER_S, .for_ns = SIM_NS_PER_S,
 		.nodes = {{TIER_WEB, 0}}, .nnodes = 1,
 	};
-	cfg.nfailures = 1;
-	for (unsigned i = 0; i < reps; i++) {
-		struct model_results r;
-		if (model_run_replication(&cfg, i, &r))
-			return -1;
-		double web = 0, app = 0;
-		for (size_t n = 0; n < r.nnodes; n++) {
-			if (r.nodes[n].tier == TIER_WEB)
-				web += (double)r.nodes[n].served;
-			if (r.nodes[n].tier == TIER_APP)
-				app += (double)r.nodes[n].served;
-		}
-		values[i] = app - (1 - CACHE_HIT) * web;
-		model_results_fini(&r);
+	cfg->nfailures = 1;
+}
+
+/* Extra requests that reached the app tier because web1 restarted cold:
+ * app requests beyond the (1 - h) share of the dynamic requests nginx
+ * served. */
+static int copy_extra_app_requests(const struct model_results *r, size_t i, double *values)
+{
+	double web = 0, app = 0;
+	for (size_t n = 0; n < r->nnodes; n++) {
+		if (r->nodes[n].tier == TIER_WEB)
+			web += (double)r->nodes[n].served;
+		if (r->nodes[n].tier == TIER_APP)
+			app += (double)r->nodes[n].served;
 	}
-	model_config_fini(&cfg);
+	values[i] = app - (1 - CACHE_HIT) * web;
 	return 0;
 }
 
 static void a_restarted_web_server_warms_its_cache_exponentially(void **state)
 {
 	(void)state;
+	struct model_config cfg;
+	cold_restart_of_web1(&cfg);
 	struct theory_case c = {
 		.what = "extra misses after a cold restart",
 		.nmetrics = 1,
@@ -381,9 +370,11 @@ static void a_restarted_web_server_warms_its_cache_exponentially(void **state)
 		.reps = 10,
 		.base_seed = 7,
 		.max_rel_half_width = 0.2,
-		.run = run_cold_cache,
+		.run = replicate_run,
+		.ctx = &(struct replicate_case){&cfg, copy_extra_app_requests},
 	};
 	theory_expect(&c);
+	model_config_fini(&cfg);
 }
 
 int main(void)

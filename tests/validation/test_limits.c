@@ -26,12 +26,10 @@
 
 #include "models/arch.h"
 #include "models/limits.h"
-#include "models/replications.h"
 #include "sim/time.h"
+#include "replicate.h"
 #include "theory.h"
 #include "transparent.h"
-
-#define JOBS 2
 
 /* Only the app tier costs anything (as in test_model.c): M/M/4, s = 4 ms. */
 static void app_alone(struct model_config *c)
@@ -45,23 +43,13 @@ static void app_alone(struct model_config *c)
 	transparent_db(c);
 }
 
-static int run_full(void *ctx, uint64_t seed, unsigned reps, double *values)
+static int copy_when_full(const struct model_results *r, size_t i, double *values)
 {
-	struct model_config *cfg = ctx;
-	cfg->seed = seed;
-	cfg->replications = (int)reps;
-	struct model_replications out;
-	struct model_replicate_opts opts = {.jobs = JOBS};
-	int rc = model_replicate(cfg, &opts, &out);
-	for (size_t i = 0; i < out.n && !rc; i++) {
-		const struct model_results *r = &out.results[i];
-		if (r->dropped_memory_limit == 0 || r->errors[ERR_MEMORY_LIMIT] == 0)
-			rc = -1; /* not full: the case tests nothing */
-		values[2 * i] = r->latency_s.mean;
-		values[2 * i + 1] = (double)r->completed / r->measured_s;
-	}
-	model_replications_fini(&out);
-	return rc;
+	values[2 * i] = r->latency_s.mean;
+	values[2 * i + 1] = (double)r->completed / r->measured_s;
+	if (r->dropped_memory_limit == 0 || r->errors[ERR_MEMORY_LIMIT] == 0)
+		return -1; /* not full: the case tests nothing */
+	return 0;
 }
 
 static void a_system_held_full_by_the_budget_obeys_littles_law(void **state)
@@ -83,7 +71,8 @@ static void a_system_held_full_by_the_budget_obeys_littles_law(void **state)
 		.what = "app tier held full by the budget", .nmetrics = 2,
 		.metric = {"response (s)", "throughput (1/s)"},
 		.analytic = {n * s / 4, 4 / s},
-		.reps = 10, .base_seed = 301, .run = run_full, .ctx = &cfg,
+		.reps = 10, .base_seed = 301, .run = replicate_run,
+		.ctx = &(struct replicate_case){&cfg, copy_when_full},
 	};
 	theory_expect(&c);
 	model_config_fini(&cfg);

@@ -25,10 +25,9 @@
 #include "sim/ci.h"
 #include "sim/analytic.h"
 #include "sim/time.h"
+#include "replicate.h"
 #include "theory.h"
 #include "transparent.h"
-
-#define JOBS 2
 
 static void exponential(struct sim_dist *d, double mean_ms)
 {
@@ -47,29 +46,17 @@ static void transparent(struct model_config *c)
 	transparent_db(c);
 }
 
-static int run_model(void *ctx, uint64_t seed, unsigned reps, double *values)
+static int copy_latency_mean_p99(const struct model_results *r, size_t i, double *values)
 {
-	struct model_config *cfg = ctx;
-	cfg->seed = seed;
-	cfg->replications = (int)reps;
-	struct model_replications out;
-	struct model_replicate_opts opts = {.jobs = JOBS};
-	int rc = model_replicate(cfg, &opts, &out);
-	for (size_t i = 0; i < out.n && !rc; i++) {
-		values[2 * i] = out.results[i].latency_s.mean;
-		values[2 * i + 1] = sim_histogram_quantile(&out.results[i].latency, 0.99) / 1e9;
-	}
-	model_replications_fini(&out);
-	return rc;
+	values[2 * i] = r->latency_s.mean;
+	values[2 * i + 1] = sim_histogram_quantile(&r->latency, 0.99) / 1e9;
+	return 0;
 }
 
-static int run_model_mean_only(void *ctx, uint64_t seed, unsigned reps, double *values)
+static int copy_latency_mean(const struct model_results *r, size_t i, double *values)
 {
-	static double pairs[2 * THEORY_MAX_REPS];
-	int rc = run_model(ctx, seed, reps, pairs);
-	for (unsigned i = 0; i < reps; i++)
-		values[i] = pairs[2 * i];
-	return rc;
+	values[i] = r->latency_s.mean;
+	return 0;
 }
 
 static void app_tier_alone_is_erlang_c(void **state)
@@ -86,7 +73,8 @@ static void app_tier_alone_is_erlang_c(void **state)
 		.what = "app tier as M/M/4 (s)", .nmetrics = 2, .metric = {"mean", "p99"},
 		.analytic = {sim_mmc_response_mean_s(cfg.wl.rate_per_s, 4, s),
 			     sim_mmc_response_quantile_s(cfg.wl.rate_per_s, 4, s, 0.99)},
-		.reps = 20, .base_seed = 101, .run = run_model, .ctx = &cfg,
+		.reps = 20, .base_seed = 101, .run = replicate_run,
+		.ctx = &(struct replicate_case){&cfg, copy_latency_mean_p99},
 	};
 	theory_expect(&c);
 	model_config_fini(&cfg);
@@ -116,8 +104,8 @@ static void four_exponential_tiers_are_a_jackson_network(void **state)
 		jackson += sim_mmc_response_mean_s(cfg.wl.rate_per_s, servers[k], mean_s[k]);
 	struct theory_case c = {
 		.what = "4 tiers as Jackson network (s)", .nmetrics = 1, .metric = {"mean"},
-		.analytic = {jackson}, .reps = 10, .base_seed = 201, .run = run_model_mean_only,
-		.ctx = &cfg,
+		.analytic = {jackson}, .reps = 10, .base_seed = 201, .run = replicate_run,
+		.ctx = &(struct replicate_case){&cfg, copy_latency_mean},
 	};
 	theory_expect(&c);
 	model_config_fini(&cfg);
@@ -144,7 +132,8 @@ static void slow_app_server_is_erlang_c_at_the_slower_speed(void **state)
 		.what = "app x2 slower as M/M/4 (s)", .nmetrics = 2, .metric = {"mean", "p99"},
 		.analytic = {sim_mmc_response_mean_s(cfg.wl.rate_per_s, 4, s * factor),
 			     sim_mmc_response_quantile_s(cfg.wl.rate_per_s, 4, s * factor, 0.99)},
-		.reps = 20, .base_seed = 401, .run = run_model, .ctx = &cfg,
+		.reps = 20, .base_seed = 401, .run = replicate_run,
+		.ctx = &(struct replicate_case){&cfg, copy_latency_mean_p99},
 	};
 	theory_expect(&c);
 	model_config_fini(&cfg);
@@ -209,7 +198,7 @@ static void every_node_follows_the_utilization_law(void **state)
 	cfg.replications = 10;
 	cfg.seed = 301;
 	struct model_replications out;
-	struct model_replicate_opts opts = {.jobs = JOBS};
+	struct model_replicate_opts opts = {.jobs = VALIDATION_JOBS};
 	assert_int_equal(model_replicate(&cfg, &opts, &out), 0);
 
 	/* The law, from the configuration alone. */

@@ -26,12 +26,10 @@
 
 #include "models/arch.h"
 #include "models/failures.h"
-#include "models/replications.h"
 #include "sim/time.h"
+#include "replicate.h"
 #include "theory.h"
 #include "transparent.h"
-
-#define JOBS 2
 
 static void exponential(struct sim_dist *d, double mean_s)
 {
@@ -116,18 +114,10 @@ static void lag_grows_at_1_minus_1_over_rho_above_saturation(void **state)
 	model_config_fini(&cfg);
 }
 
-static int run_apply_delay(void *ctx, uint64_t seed, unsigned reps, double *values)
+static int copy_apply_delay(const struct model_results *r, size_t i, double *values)
 {
-	struct model_config *cfg = ctx;
-	cfg->seed = seed;
-	cfg->replications = (int)reps;
-	struct model_replications out;
-	struct model_replicate_opts opts = {.jobs = JOBS};
-	int rc = model_replicate(cfg, &opts, &out);
-	for (size_t i = 0; i < out.n && !rc; i++)
-		values[i] = out.results[i].db.apply_delay_s.mean;
-	model_replications_fini(&out);
-	return rc;
+	values[i] = r->db.apply_delay_s.mean;
+	return 0;
 }
 
 static void apply_delay_below_saturation_is_hop_plus_mm1_response(void **state)
@@ -143,7 +133,7 @@ static void apply_delay_below_saturation_is_hop_plus_mm1_response(void **state)
 	struct theory_case c = {
 		.what = "replica as M/M/1: apply delay (s)", .nmetrics = 1, .metric = {"mean"},
 		.analytic = {hop + s / (1 - rho)}, .reps = 20, .base_seed = 501,
-		.run = run_apply_delay, .ctx = &cfg,
+		.run = replicate_run, .ctx = &(struct replicate_case){&cfg, copy_apply_delay},
 	};
 	theory_expect(&c);
 	model_config_fini(&cfg);
@@ -213,8 +203,13 @@ static void log_event(void *ctx, const struct model_event *ev)
 	log->n++;
 }
 
-static void print_events(const struct event_log *log)
+/* Replication 0 of cfg into *r, its events of the kinds log->want into
+ * *log, and those printed. */
+static void run_logged(const struct model_config *cfg, struct event_log *log,
+		       struct model_results *r)
 {
+	struct model_event_listener listener = {.fn = log_event, .ctx = log};
+	assert_int_equal(model_run_replication_watched(cfg, 0, r, &listener), 0);
 	for (int i = 0; i < log->n; i++)
 		print_message("  %.3f s: %s\n", log->at_s[i], log->text[i]);
 }
@@ -237,10 +232,8 @@ static void shunning_moves_reads_off_a_lagging_replica_and_back(void **state)
 	};
 	cfg.nfailures = 1;
 	struct event_log log = {.want = {MODEL_EVENT_SHUNNED, MODEL_EVENT_UNSHUNNED}};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
 	struct model_results r;
-	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
-	print_events(&log);
+	run_logged(&cfg, &log, &r);
 	assert_int_equal(log.n, 2);
 	assert_string_equal(log.node[0], "db2");
 	assert_int_equal(log.kind[0], MODEL_EVENT_SHUNNED);
@@ -366,10 +359,8 @@ static void a_dead_primary_is_replaced_after_detect_and_promote(void **state)
 	cfg.db.failover_detect_ns = 10 * SIM_NS_PER_S;
 	cfg.db.failover_promote_ns = 20 * SIM_NS_PER_S;
 	struct event_log log = {.want = {MODEL_EVENT_FAILOVER, MODEL_EVENT_FAILOVER}};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
 	struct model_results r;
-	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
-	print_events(&log);
+	run_logged(&cfg, &log, &r);
 	print_message("  %llu writes failed (db_unavailable), %llu lost; db1 %s, db2 %s, db3 %s\n",
 		      (unsigned long long)r.errors[ERR_DB_UNAVAILABLE],
 		      (unsigned long long)r.db.lost_writes, node_named(&r, "db1")->role,
@@ -401,10 +392,8 @@ static void a_primary_back_before_promotion_keeps_its_role(void **state)
 	cfg.db.failover_detect_ns = 5 * SIM_NS_PER_S;
 	cfg.db.failover_promote_ns = 20 * SIM_NS_PER_S;
 	struct event_log log = {.want = {MODEL_EVENT_FAILOVER, MODEL_EVENT_FAILOVER}};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
 	struct model_results r;
-	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
-	print_events(&log);
+	run_logged(&cfg, &log, &r);
 	assert_int_equal(log.n, 2);
 	assert_true(log.at_s[0] == 25.0);
 	assert_non_null(strstr(log.text[1], "abandoned"));
@@ -457,10 +446,8 @@ static void semisync_falls_back_to_async_after_its_timeout_and_back_once_caught_
 	};
 	cfg.nfailures = 1;
 	struct event_log log = {.want = {MODEL_EVENT_ACTION, MODEL_EVENT_ACTION}};
-	struct model_event_listener listener = {.fn = log_event, .ctx = &log};
 	struct model_results r;
-	assert_int_equal(model_run_replication_watched(&cfg, 0, &r, &listener), 0);
-	print_events(&log);
+	run_logged(&cfg, &log, &r);
 	print_message("  max latency %.3f s, %llu failed\n", r.latency_s.max,
 		      (unsigned long long)r.failed);
 	assert_int_equal(log.n, 2);

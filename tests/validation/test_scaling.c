@@ -22,6 +22,8 @@
 #include "models/arch.h"
 #include "models/scaling.h"
 #include "sim/time.h"
+#include "one_class.h"
+#include "replicate.h"
 #include "theory.h"
 
 #define RATE 600.0
@@ -35,17 +37,9 @@ static void config_app_only(struct model_config *c)
 	c->duration_ns = 120 * SIM_NS_PER_S;
 	c->warmup_ns = 10 * SIM_NS_PER_S;
 	c->wl.rate_per_s = RATE;
-	for (size_t i = 1; i < c->wl.nclasses; i++)
-		sim_dist_fini(&c->wl.classes[i].app);
-	c->wl.nclasses = 1;
-	struct wl_class_config *k = &c->wl.classes[0];
-	snprintf(k->name, sizeof k->name, "get");
-	k->share = 1.0;
-	k->dynamic = true;
+	struct wl_class_config *k = one_dynamic_class(c, "get");
 	sim_dist_fini(&k->app);
 	sim_dist_init_exp(&k->app, APP_MEAN_S * 1e9);
-	k->db_reads = 0;
-	k->db_writes = 0;
 	c->web.cache_hit = 0;
 	c->wl.timeout_ns = 0;
 	c->wl.retries = 0;
@@ -386,32 +380,25 @@ static void test_scale_in_drains_without_failures(void **state)
  * load is RATE x APP_MEAN_S = 12 cores throughout; round robin splits it
  * evenly over the servers in rotation. */
 #define JOIN_S 60.0
-static int run_partial(void *ctx, uint64_t seed, unsigned reps, double *values)
+
+/* The tier's utilization, and app1's (there throughout) and app6's (from
+ * JOIN_S on). */
+static int copy_utilizations(const struct model_results *r, size_t i, double *values)
 {
-	(void)ctx;
-	struct model_config c;
-	config_app_only(&c);
-	c.seed = seed;
-	c.scaling[0] = (struct scaling_step){.at_ns = (int64_t)JOIN_S * SIM_NS_PER_S,
-					     .tier = TIER_APP, .nodes = 6};
-	c.nscaling = 1;
-	for (unsigned i = 0; i < reps; i++) {
-		struct model_results r;
-		int rc = model_run_replication(&c, i, &r);
-		if (rc)
-			return rc;
-		values[i * 3 + 0] = r.tier_utilization[TIER_APP];
-		values[i * 3 + 1] = r.nodes[node_pos(&r, "app1")].utilization;
-		values[i * 3 + 2] = r.nodes[node_pos(&r, "app6")].utilization;
-		model_results_fini(&r);
-	}
-	model_config_fini(&c);
+	values[i * 3 + 0] = r->tier_utilization[TIER_APP];
+	values[i * 3 + 1] = r->nodes[node_pos(r, "app1")].utilization;
+	values[i * 3 + 2] = r->nodes[node_pos(r, "app6")].utilization;
 	return 0;
 }
 
 static void test_utilization_of_nodes_present_for_part_of_the_run(void **state)
 {
 	(void)state;
+	struct model_config c;
+	config_app_only(&c);
+	c.scaling[0] = (struct scaling_step){.at_ns = (int64_t)JOIN_S * SIM_NS_PER_S,
+					     .tier = TIER_APP, .nodes = 6};
+	c.nscaling = 1;
 	double load = RATE * APP_MEAN_S, cores = 8, T = 110, later = 120 - JOIN_S;
 	double present = 3 * T + 3 * later; /* node-seconds */
 	struct theory_case tc = {
@@ -423,9 +410,11 @@ static void test_utilization_of_nodes_present_for_part_of_the_run(void **state)
 			     load / 6 / cores},
 		.reps = 8,
 		.base_seed = 7100,
-		.run = run_partial,
+		.run = replicate_run,
+		.ctx = &(struct replicate_case){&c, copy_utilizations},
 	};
 	theory_expect(&tc);
+	model_config_fini(&c);
 }
 
 int main(void)

@@ -9,10 +9,9 @@
 #ifndef TESTS_VALIDATION_TRANSPARENT_H
 #define TESTS_VALIDATION_TRANSPARENT_H
 
-#include <stdio.h>
-
 #include "models/config.h"
 #include "sim/dist.h"
+#include "one_class.h"
 
 static inline void zero_cost(struct sim_dist *d)
 {
@@ -43,15 +42,7 @@ static inline struct wl_class_config *transparent_front(struct model_config *c,
 	c->web.worker_connections = 1000000;
 	c->app.nodes = 1;
 	c->app.workers = 100000;
-	for (size_t k = 1; k < c->wl.nclasses; k++)
-		sim_dist_fini(&c->wl.classes[k].app);
-	c->wl.nclasses = 1;
-	struct wl_class_config *only = &c->wl.classes[0];
-	snprintf(only->name, sizeof only->name, "%s", class_name);
-	only->share = 1;
-	only->dynamic = true;
-	only->db_reads = only->db_writes = 0;
-	return only;
+	return one_dynamic_class(c, class_name);
 }
 
 /* A database that costs nothing and refuses nothing: one node, reads on it. */
