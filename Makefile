@@ -307,11 +307,12 @@ check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST)
 
 test: check
 
-# The binary as the scripts see it under VALGRIND=1: valgrind in front.
+# The binary as the scripts see it under VALGRIND=1: valgrind in front,
+# named by absolute paths so that it runs under a test's restricted PATH.
 $(BUILD)/tiersim-valgrind: $(TIERSIM) build-aux/valgrind-run.sh
 	@mkdir -p $(@D)
-	$(Q)printf '#!/bin/sh\nexec sh "%s/build-aux/valgrind-run.sh" "%s/$(TIERSIM)" "$$@"\n' \
-		"$(CURDIR)" "$(CURDIR)" > $@ && chmod +x $@
+	$(Q)printf '#!/bin/sh\nexport VALGRIND_PROGRAM="%s"\nexec /bin/sh "%s/build-aux/valgrind-run.sh" "%s/$(TIERSIM)" "$$@"\n' \
+		"$$(command -v valgrind)" "$(CURDIR)" "$(CURDIR)" > $@ && chmod +x $@
 
 # Fuzzing (docs/testing.md): each harness for FUZZ_SECONDS, its corpus kept
 # in build/fuzz/corpus-TARGET, crashes written as build/fuzz/crash-TARGET-*.
