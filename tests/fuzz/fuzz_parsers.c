@@ -1,11 +1,12 @@
 /* Fuzz target: the distribution and unit parsers on arbitrary text.
  *
  * The first byte picks the parser (distribution, duration, rate, share,
- * count, real), the rest is the text.  Oracles: a failure names a column
+ * count, real, size), the rest is the text.  Oracles: a failure names a column
  * inside the text (or 0 for the whole text) and a message; a distribution
  * that parses has a finite, non-negative mean and variance and samples
  * finite, non-negative values; a duration that parses prints back
- * (sim_format_duration) to text that parses to the same value. */
+ * (sim_format_duration) to text that parses to the same value; a share is
+ * in [0, 1]; a count and a size are not negative. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,8 @@ static void fuzz_number(int which, const char *text, size_t len)
 	int rc = which == 0 ? sim_parse_rate_per_s(text, &x, &err)
 		 : which == 1 ? sim_parse_share(text, &x, &err)
 		 : which == 2 ? sim_parse_count(text, &n, &err)
-			      : sim_parse_real(text, &x, &err);
+		 : which == 3 ? sim_parse_real(text, &x, &err)
+			      : sim_parse_size_bytes(text, &n, &err);
 	if (rc != 0) {
 		check_error(&err, len);
 		return;
@@ -89,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[len] = '\0';
 	if (strlen(text) != len)
 		return 0; /* the parsers take C strings: an embedded NUL ends the text */
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 		fuzz_distribution(text, len);
 		break;
@@ -97,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_duration(text, len);
 		break;
 	default:
-		fuzz_number(data[0] % 6 - 2, text, len);
+		fuzz_number(data[0] % 7 - 2, text, len);
 		break;
 	}
 	return 0;
