@@ -838,15 +838,23 @@ static int build(struct parser *ps, const struct family *f, const struct bound *
 			if (!(cv > 1))
 				return fail(ps, at(&b[1]), "hyperexp needs cv > 1; use exp for cv = 1 "
 							   "or gamma for cv < 1");
-			/* Balanced means: each phase carries half the mean. */
+			/* Balanced means: each phase carries half the mean.  The
+			 * rare phase's probability q = 1 - p is computed without
+			 * the cancellation of 1 - p, which is 0 in doubles once
+			 * cv passes about 1e8 (a phase mean of mean / 0). */
 			double c2 = cv * cv;
-			double p = (1 + sqrt((c2 - 1) / (c2 + 1))) / 2;
+			double root = sqrt((c2 - 1) / (c2 + 1));
+			double p = (1 + root) / 2;
+			double q = 1 / ((c2 + 1) * (1 + root));
 			d->p[0] = p;
 			d->p[1] = mean / (2 * p);
-			d->p[2] = mean / (2 * (1 - p));
-			d->mean_ns = p * d->p[1] + (1 - p) * d->p[2];
-			d->var_ns2 = 2 * p * d->p[1] * d->p[1] + 2 * (1 - p) * d->p[2] * d->p[2] -
+			d->p[2] = mean / (2 * q);
+			d->mean_ns = p * d->p[1] + q * d->p[2];
+			d->var_ns2 = 2 * p * d->p[1] * d->p[1] + 2 * q * d->p[2] * d->p[2] -
 				     d->mean_ns * d->mean_ns;
+			if (!isfinite(d->var_ns2))
+				return fail(ps, at(&b[1]),
+					    "hyperexp cv is too large (the variance overflows)");
 		} else {
 			d->p[0] = 1 / (cv * cv);
 			d->p[1] = mean * cv * cv;

@@ -510,6 +510,8 @@ static void parse_errors_name_the_problem_and_column(void **state)
 		{ "gamma(mean=1ms, cv=1ms)", 21, "unexpected 'ms' after number '1'" },
 		{ "hyperexp(mean=1ms, cv=1)", 23,
 		  "hyperexp needs cv > 1; use exp for cv = 1 or gamma for cv < 1" },
+		{ "hyperexp(mean=1ms, cv=1e200)", 23,
+		  "hyperexp cv is too large (the variance overflows)" },
 		{ "hyperexp(mean=1ms, cv=0.5)", 23,
 		  "hyperexp needs cv > 1; use exp for cv = 1 or gamma for cv < 1" },
 		{ "uniform(3ms, 1ms)", 14, "uniform needs b > a (got a=3ms, b=1ms)" },
@@ -714,6 +716,47 @@ static void programmatic_exp_and_const_match_their_parsed_forms(void **state)
 	sim_dist_fini(&parsed);
 }
 
+/* Found by fuzz_parsers: with cv past about 1e8, 1 - p was 0 in doubles and
+ * the rare phase's mean mean / 0, so mean and variance were NaN. */
+static void hyperexp_with_a_huge_cv_keeps_finite_exact_moments(void **state)
+{
+	(void)state;
+	struct sim_dist d;
+	const double cv = 44444444444.0, mean = 60e9;
+	parse_ok("hyperexp( 1m,044444444444)", NULL, &d);
+	assert_true(fabs(sim_dist_mean(&d) / mean - 1) < 1e-12);
+	assert_true(fabs(sim_dist_variance(&d) / (cv * mean * cv * mean) - 1) < 1e-9);
+	gsl_rng *r = seeded_rng(41);
+	for (int i = 0; i < 1000; i++) {
+		double x = sim_dist_sample(&d, r);
+		assert_true(isfinite(x) && x >= 0);
+	}
+	gsl_rng_free(r);
+	sim_dist_fini(&d);
+}
+
+/* A draw beyond int64 nanoseconds saturates instead of wrapping negative. */
+static void sample_ns_saturates_past_292_years(void **state)
+{
+	(void)state;
+	struct sim_dist d;
+	gsl_rng *r = seeded_rng(42);
+	sim_dist_init_const(&d, 1e19);
+	assert_true(sim_dist_sample_ns(&d, r) == INT64_MAX);
+	sim_dist_fini(&d);
+	/* Mean 200 years: P(draw > 292 years) = exp(-292/200), about 23%. */
+	parse_ok("exp(200y)", NULL, &d);
+	int saturated = 0;
+	for (int i = 0; i < 1000; i++) {
+		int64_t ns = sim_dist_sample_ns(&d, r);
+		assert_true(ns >= 0);
+		saturated += ns == INT64_MAX;
+	}
+	assert_true(saturated > 0);
+	sim_dist_fini(&d);
+	gsl_rng_free(r);
+}
+
 static void sample_ns_rounds_to_nearest(void **state)
 {
 	(void)state;
@@ -784,6 +827,8 @@ int main(void)
 		cmocka_unit_test(empirical_quotes_file_names_that_need_it),
 		cmocka_unit_test(copy_is_deep),
 		cmocka_unit_test(programmatic_exp_and_const_match_their_parsed_forms),
+		cmocka_unit_test(hyperexp_with_a_huge_cv_keeps_finite_exact_moments),
+		cmocka_unit_test(sample_ns_saturates_past_292_years),
 		cmocka_unit_test(sample_ns_rounds_to_nearest),
 		cmocka_unit_test(scv_is_variance_over_mean_squared),
 		cmocka_unit_test(same_seed_gives_the_same_samples),
