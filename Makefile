@@ -37,7 +37,8 @@ SAN_FLAGS :=
 SAN_ENV :=
 endif
 # `make check VALGRIND=1`: every test program, and the binary the scripts
-# and golden tests run, under valgrind memcheck (slow: about an hour).
+# and golden tests run, under valgrind memcheck (slow: about 1 h 45 min
+# of one core; docs/testing.md).
 ifeq ($(VALGRIND),1)
 RUN_TEST := sh build-aux/valgrind-run.sh
 TIERSIM_UNDER_TEST = $(BUILD)/tiersim-valgrind
