@@ -29,6 +29,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "time.h"
 #include "units.h"
 
 enum sim_dist_kind {
@@ -96,11 +97,8 @@ static inline double sim_dist_sample(const struct sim_dist *d, gsl_rng *r)
 }
 static inline int64_t sim_dist_sample_ns(const struct sim_dist *d, gsl_rng *r)
 {
-	double x = sim_dist_sample(d, r) + 0.5;
-	/* A draw past int64's 292 years (a heavy tail, a mean of a century)
-	 * saturates: the cast of such a double is undefined, and on x86 gives
-	 * a negative time. */
-	return x < 0x1p63 ? (int64_t)x : INT64_MAX;
+	/* A draw past 292 years (a heavy tail, a mean of a century) is never. */
+	return sim_ns_from_double(sim_dist_sample(d, r));
 }
 
 static inline double sim_dist_mean(const struct sim_dist *d) { return d->mean_ns; }

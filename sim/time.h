@@ -22,15 +22,20 @@
 static inline double sim_ns_to_s(int64_t ns) { return (double)ns / 1e9; }
 static inline double sim_ns_to_ms(int64_t ns) { return (double)ns / 1e6; }
 
+/* A non-negative count of nanoseconds held in a double (a sampled
+ * duration), rounded to the nearest; SIM_TIME_NEVER past int64's 292 years
+ * or for NaN, where the cast would be undefined (on x86: a negative time). */
+static inline int64_t sim_ns_from_double(double ns)
+{
+	double rounded = ns + 0.5;
+	return rounded < 0x1p63 ? (int64_t)rounded : SIM_TIME_NEVER;
+}
+
 /* Seconds to nanoseconds, rounded to nearest; saturates instead of overflowing. */
 static inline int64_t sim_s_to_ns(double s)
 {
 	double ns = s * 1e9;
-	if (ns >= 9.2e18)
-		return SIM_TIME_NEVER;
-	if (ns <= -9.2e18)
-		return -SIM_TIME_NEVER;
-	return (int64_t)(ns < 0 ? ns - 0.5 : ns + 0.5);
+	return ns < 0 ? -sim_ns_from_double(-ns) : sim_ns_from_double(ns);
 }
 
 #endif

@@ -18,6 +18,8 @@
 #include "sim/units.h"
 
 #define MAX_TEXT 4096
+/* Distribution, duration, then the five of fuzz_number. */
+#define PARSERS 7
 
 static void check_error(const struct sim_parse_error *err, size_t len)
 {
@@ -91,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[len] = '\0';
 	if (strlen(text) != len)
 		return 0; /* the parsers take C strings: an embedded NUL ends the text */
-	switch (data[0] % 7) {
+	switch (data[0] % PARSERS) {
 	case 0:
 		fuzz_distribution(text, len);
 		break;
@@ -99,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_duration(text, len);
 		break;
 	default:
-		fuzz_number(data[0] % 7 - 2, text, len);
+		fuzz_number(data[0] % PARSERS - 2, text, len);
 		break;
 	}
 	return 0;
