@@ -815,6 +815,12 @@ void sim_calendar_init(struct sim_calendar *c, size_t initial_cap)
 	(void)grow_to(c, (uint64_t)initial_cap + 1);
 }
 
+void sim_calendar_set_max_pending(struct sim_calendar *c, size_t max_pending)
+{
+	c->max_pending = max_pending;
+	c->fast_pushes = 0;
+}
+
 void sim_calendar_fini(struct sim_calendar *c)
 {
 	free(c->bottom);
@@ -844,6 +850,63 @@ static inline uint32_t take_slot(struct sim_calendar *c, int64_t at_ns, sim_even
 	return slot;
 }
 
+/* Fast pushes.  The common push (heap mode, no root hole, room in the run,
+ * a free slot, the bottom below bottom_spawn_at, max_pending not reached)
+ * goes straight into the run.  Rather than test those six conditions on
+ * every push, fast_pushes counts the pushes for which they are sure to hold:
+ * each fast push spends one.  A fast pop (the run's end, nothing
+ * cancelled) loosens each of the four counted limits (run room, free
+ * slots, room below bottom_spawn_at, room below max_pending) by exactly
+ * one, so it gives one back, but only to a count that is not 0: a count of
+ * 0 may stand for a condition that is not counted (not in heap mode, a
+ * root hole), and the next push recomputes it anyway.  Every other change of the calendar resets it: push_general recomputes it
+ * on entry and exit, every other pop, a cancel and
+ * sim_calendar_set_max_pending set it to 0.  The count only decides which
+ * path a push takes, never where the event goes: a push the count does not
+ * cover goes through push_general, which recomputes the count first and
+ * takes the run whenever the conditions hold.  (Baseline scenario: about 15
+ * fewer instructions per push.) */
+static inline size_t fast_push_budget(const struct sim_calendar *c)
+{
+	if (!heap_mode(c) || c->root_hole || c->slot_cap == 0)
+		return 0;
+	size_t in_bottom = c->run_n + c->bottom_n;
+	size_t n = SIM_CALENDAR_RUN_MAX - c->run_n;
+	size_t free_slots = c->slot_cap - 1 - c->stored;
+	size_t below_spawn = c->bottom_spawn_at > in_bottom + 1 ? c->bottom_spawn_at - in_bottom - 1 : 0;
+	n = free_slots < n ? free_slots : n;
+	n = below_spawn < n ? below_spawn : n;
+	if (c->max_pending) {
+		size_t left = c->count < c->max_pending ? c->max_pending - c->count : 0;
+		n = left < n ? left : n;
+	}
+	return n;
+}
+
+/* A fast push: a sorted insertion from the run's early end (see "Small
+ * calendars"). */
+static inline struct sim_event_handle push_to_run(struct sim_calendar *c, int64_t at_ns,
+						  sim_event_fn fn, void *obj, uint64_t arg)
+{
+	uint32_t slot = take_slot(c, at_ns, fn, obj, arg);
+	struct sim_calendar_entry *run = c->run;
+	size_t j = c->run_n++;
+	/* x is the newest entry: on a tie it goes after the others.  Unless x
+	 * is the latest of all, the run's latest entry stops the scan, so the
+	 * loop needs no bound test. */
+	if (likely(j > 0 && run[0].at_ns > at_ns)) {
+		while (run[j - 1].at_ns <= at_ns) {
+			run[j] = run[j - 1];
+			j--;
+		}
+	} else {
+		memmove(&run[1], &run[0], j * sizeof(*run));
+		j = 0;
+	}
+	run[j] = (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot };
+	return (struct sim_event_handle){ .slot = slot, .gen = c->slots[slot].gen };
+}
+
 /* Every push but the common one below: the ladder, the top, growth, a full
  * bottom.  Kept out of line so that the common case compiles to a short
  * function that saves few registers. */
@@ -852,6 +915,11 @@ push_general(struct sim_calendar *c, int64_t at_ns, sim_event_fn fn, void *obj, 
 {
 	const struct sim_event_handle null = { 0, 0 };
 
+	c->fast_pushes = fast_push_budget(c);
+	if (c->fast_pushes != 0 && at_ns != SIM_TIME_NEVER) {
+		c->fast_pushes--;
+		return push_to_run(c, at_ns, fn, obj, arg);
+	}
 	if (unlikely(c->max_pending && c->count >= c->max_pending))
 		return null;
 	uint64_t u = ukey(at_ns);
@@ -900,6 +968,7 @@ push_general(struct sim_calendar *c, int64_t at_ns, sim_event_fn fn, void *obj, 
 	}
 	if (unlikely(c->run_n == 0 && c->bottom_n == 0))
 		refill(c);
+	c->fast_pushes = fast_push_budget(c);
 	return (struct sim_event_handle){ .slot = slot, .gen = c->slots[slot].gen };
 }
 
@@ -907,29 +976,10 @@ struct sim_event_handle sim_calendar_push(struct sim_calendar *c, int64_t at_ns,
 					  sim_event_fn fn, void *obj, uint64_t arg)
 {
 	/* The common case: heap mode, room in the run, nothing limits the
-	 * push.  A sorted insertion from the run's early end (see "Small
-	 * calendars"). */
-	if (likely(c->top_start == UINT64_MAX && c->nrungs == 0 && c->run_n < SIM_CALENDAR_RUN_MAX &&
-		   !c->root_hole && at_ns != SIM_TIME_NEVER && c->free_slot != 0 &&
-		   c->run_n + c->bottom_n + 1 < c->bottom_spawn_at &&
-		   !(c->max_pending && c->count >= c->max_pending))) {
-		uint32_t slot = take_slot(c, at_ns, fn, obj, arg);
-		struct sim_calendar_entry *run = c->run;
-		size_t j = c->run_n++;
-		/* x is the newest entry: on a tie it goes after the others.
-		 * Unless x is the latest of all, the run's latest entry stops
-		 * the scan, so the loop needs no bound test. */
-		if (likely(j > 0 && run[0].at_ns > at_ns)) {
-			while (run[j - 1].at_ns <= at_ns) {
-				run[j] = run[j - 1];
-				j--;
-			}
-		} else {
-			memmove(&run[1], &run[0], j * sizeof(*run));
-			j = 0;
-		}
-		run[j] = (struct sim_calendar_entry){ .at_ns = at_ns, .slot = slot };
-		return (struct sim_event_handle){ .slot = slot, .gen = c->slots[slot].gen };
+	 * push (see "Fast pushes"). */
+	if (likely(c->fast_pushes != 0 && at_ns != SIM_TIME_NEVER)) {
+		c->fast_pushes--;
+		return push_to_run(c, at_ns, fn, obj, arg);
 	}
 	return push_general(c, at_ns, fn, obj, arg);
 }
@@ -957,8 +1007,12 @@ static inline bool pop_until(struct sim_calendar *c, int64_t until_ns, struct si
 			return false;
 		fire(c, e, out);
 		c->run_n--;
+		/* One more fast push, unless the count was 0 for another
+		 * reason than room (see "Fast pushes"). */
+		c->fast_pushes += c->fast_pushes != 0;
 		return true;
 	}
+	c->fast_pushes = 0;
 	fill_hole(c);
 	const struct sim_calendar_entry *f = front(c, &from_run);
 
@@ -1019,6 +1073,7 @@ bool sim_calendar_cancel(struct sim_calendar *c, struct sim_event_handle h)
 	if (!sim_calendar_is_pending(c, h))
 		return false;
 
+	c->fast_pushes = 0;
 	fill_hole(c);
 	bump_gen(&c->slots[h.slot]);
 	c->keys[h.slot].state = SIM_SLOT_CANCELLED;

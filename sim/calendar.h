@@ -152,7 +152,10 @@ struct sim_calendar {
 	size_t count;       /* live pending events */
 	size_t stored;      /* entries stored anywhere: live + cancelled not yet dropped */
 	uint64_t next_seq;
-	size_t max_pending; /* live events; 0 = unlimited; push fails beyond it */
+	size_t max_pending; /* live events; 0 = unlimited; push fails beyond it
+	                     * (set it with sim_calendar_set_max_pending) */
+	size_t fast_pushes; /* pushes that may go straight into the run without
+	                     * looking at the rest (calendar.c, "Fast pushes") */
 	uint64_t sweeps;    /* times cancelled entries were swept out (tests, tuning) */
 };
 
@@ -166,6 +169,9 @@ struct sim_event {
 
 void sim_calendar_init(struct sim_calendar *c, size_t initial_cap);
 void sim_calendar_fini(struct sim_calendar *c);
+
+/* Limit the live events (0 = unlimited); a push beyond it fails. */
+void sim_calendar_set_max_pending(struct sim_calendar *c, size_t max_pending);
 
 /* Schedule fn(engine, obj, arg) at at_ns.  Returns the null handle only when
  * max_pending is reached or memory is exhausted (check with

@@ -350,7 +350,7 @@ static void test_push_beyond_max_pending_returns_null_handle(void **state)
 	struct sim_calendar c;
 
 	sim_calendar_init(&c, 2);
-	c.max_pending = 3;
+	sim_calendar_set_max_pending(&c, 3);
 	for (int i = 0; i < 3; i++)
 		assert_false(sim_event_handle_is_null(sim_calendar_push(&c, i, dummy_fn, NULL, 0)));
 	assert_true(sim_event_handle_is_null(sim_calendar_push(&c, 9, dummy_fn, NULL, 0)));

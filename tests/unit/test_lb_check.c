@@ -628,7 +628,7 @@ static void init_undoes_its_events_when_the_calendar_refuses_one(void **state)
 {
 	(void)state;
 	struct fixture *f = fixture_new(haproxy_defaults());
-	f->e.cal.max_pending = 2;
+	sim_calendar_set_max_pending(&f->e.cal, 2);
 	assert_int_equal(lb_check_init(&f->set, &f->e, &f->cfg, 5 * S, 3, 0, probe, on_change, f),
 			 -1);
 	assert_int_equal(sim_calendar_count(&f->e.cal), 0);
