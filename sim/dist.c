@@ -1078,9 +1078,18 @@ double sim_dist_sample_general(const struct sim_dist *d, gsl_rng *r)
 		while (x < 0);
 		return x;
 	case SIM_DIST_LOGNORMAL:
-		return gsl_ran_lognormal(r, d->p[0], d->p[1]);
+		/* exp of a normal, as gsl_ran_lognormal, but with GSL's
+		 * ziggurat normal: one generator call per draw, where the
+		 * polar method behind gsl_ran_lognormal takes 2.5 and a log
+		 * and a square root (docs/distributions.md, "Sampling"). */
+		return exp(d->p[0] + d->p[1] * gsl_ran_gaussian_ziggurat(r, 1.0));
 	case SIM_DIST_GAMMA:
 	case SIM_DIST_ERLANG:
+		/* Shape 1 (cv = 1) is the exponential: one draw and a log,
+		 * where gsl_ran_gamma's Marsaglia-Tsang takes a normal, a
+		 * uniform and often a log. */
+		if (d->p[0] == 1.0)
+			return sim_rand_exp(r, d->p[1]);
 		return gsl_ran_gamma(r, d->p[0], d->p[1]);
 	case SIM_DIST_WEIBULL:
 		return gsl_ran_weibull(r, d->p[1], d->p[0]);

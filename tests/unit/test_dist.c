@@ -7,7 +7,10 @@
  * fourth central moment.  A check is skipped only where the quantity its
  * interval needs is infinite, and the reason is written at the case.
  * Messages: every parse error is pinned with its exact text and column.
- * Text: the canonical spelling parses back to bit-identical parameters. */
+ * Text: the canonical spelling parses back to bit-identical parameters.
+ * Shape: the families drawn by a method other than GSL's named sampler
+ * (lognormal through the ziggurat normal, gamma of shape 1 as an
+ * exponential) pass a Kolmogorov-Smirnov test against GSL's exact CDF. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +23,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
 
 #include "sim/dist.h"
 #include "sim/time.h"
@@ -100,6 +105,80 @@ static void check_family(const char *text, unsigned long seed, enum moment_check
 	parse_ok(text, NULL, &d);
 	check_sampled_moments(&d, seed, checks, 0);
 	sim_dist_fini(&d);
+}
+
+/* ------------------------------------------------------------- shape */
+
+#define N_KS 200000
+/* sqrt(n) D exceeds this with probability 0.1% for any n this large
+ * (Kolmogorov's limit distribution: 1 - K(1.9495) = 0.001). */
+#define KS_999 1.9495
+
+typedef double (*exact_cdf_fn)(const struct sim_dist *d, double x);
+
+/* sqrt(n) D, the one-sample Kolmogorov-Smirnov statistic of N_KS seeded
+ * draws of `sampled` against the exact CDF of `model`. */
+static double ks_statistic(const struct sim_dist *sampled, unsigned long seed,
+			   const struct sim_dist *model, exact_cdf_fn cdf)
+{
+	gsl_rng *r = seeded_rng(seed);
+	double *x = malloc(N_KS * sizeof(*x));
+	assert_non_null(x);
+	for (size_t k = 0; k < N_KS; k++)
+		x[k] = sim_dist_sample(sampled, r);
+	gsl_sort(x, 1, N_KS);
+	double dmax = 0;
+	for (size_t k = 0; k < N_KS; k++) {
+		double f = cdf(model, x[k]);
+		dmax = fmax(dmax, fmax((double)(k + 1) / N_KS - f, f - (double)k / N_KS));
+	}
+	free(x);
+	gsl_rng_free(r);
+	return sqrt((double)N_KS) * dmax;
+}
+
+static void check_shape(const char *text, unsigned long seed, exact_cdf_fn cdf)
+{
+	struct sim_dist d;
+	parse_ok(text, NULL, &d);
+	double stat = ks_statistic(&d, seed, &d, cdf);
+	if (!(stat < KS_999))
+		fail_msg("%s: Kolmogorov-Smirnov sqrt(n) D = %.4f, above %.4f", text, stat, KS_999);
+	sim_dist_fini(&d);
+}
+
+/* The parameters as stored: lognormal (zeta, sigma); gamma (shape, scale). */
+static double lognormal_cdf(const struct sim_dist *d, double x)
+{
+	return gsl_cdf_lognormal_P(x, d->p[0], d->p[1]);
+}
+
+static double gamma_cdf(const struct sim_dist *d, double x)
+{
+	return gsl_cdf_gamma_P(x, d->p[0], d->p[1]);
+}
+
+static void lognormal_and_gamma_samples_follow_their_exact_cdf(void **state)
+{
+	(void)state;
+	check_shape("lognormal(mean=0.4ms, cv=1.5)", 31, lognormal_cdf);
+	check_shape("lognormal(median=1ms, p99=20ms)", 32, lognormal_cdf);
+	check_shape("gamma(mean=25ms, cv=1)", 33, gamma_cdf);
+	check_shape("erlang(k=1, mean=5ms)", 34, gamma_cdf);
+	check_shape("gamma(mean=25ms, cv=0.5)", 35, gamma_cdf);
+}
+
+/* The check can fail: an exponential of the same mean (cv 1) is far from
+ * the lognormal of cv 1.5. */
+static void the_shape_check_tells_a_wrong_family(void **state)
+{
+	(void)state;
+	struct sim_dist d, e;
+	parse_ok("lognormal(mean=0.4ms, cv=1.5)", NULL, &d);
+	parse_ok("exp(0.4ms)", NULL, &e);
+	assert_true(ks_statistic(&e, 36, &d, lognormal_cdf) > KS_999);
+	sim_dist_fini(&d);
+	sim_dist_fini(&e);
 }
 
 /* ------------------------------------------------------------- moments */
@@ -800,6 +879,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(const_always_returns_its_value),
+		cmocka_unit_test(lognormal_and_gamma_samples_follow_their_exact_cdf),
+		cmocka_unit_test(the_shape_check_tells_a_wrong_family),
 		cmocka_unit_test(exp_sample_moments_match_exact),
 		cmocka_unit_test(uniform_sample_moments_match_exact_and_stay_in_range),
 		cmocka_unit_test(normal_sample_moments_match_exact),
