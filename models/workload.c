@@ -57,7 +57,9 @@ static size_t segment_of(const struct wl_profile *p, int64_t t_ns)
 double wl_profile_rate_at(const struct wl_profile *p, int64_t t_ns)
 {
 	size_t i = segment_of(p, t_ns);
-	if (i + 1 >= p->nbreaks || p->at_ns[i + 1] == p->at_ns[i])
+	/* A flat segment (r + f * 0 is r) or a step. */
+	if (i + 1 >= p->nbreaks || p->rate_per_s[i + 1] == p->rate_per_s[i] ||
+	    p->at_ns[i + 1] == p->at_ns[i])
 		return p->rate_per_s[i];
 	double f = (double)(t_ns - p->at_ns[i]) / (double)(p->at_ns[i + 1] - p->at_ns[i]);
 	return p->rate_per_s[i] + f * (p->rate_per_s[i + 1] - p->rate_per_s[i]);
@@ -81,11 +83,18 @@ int64_t wl_profile_advance(const struct wl_profile *p, int64_t t_ns, double incr
 		double span = end - t;
 		double area = 0.5 * (r0 + r1) * span;
 		if (area >= left && span > 0) {
-			double slope = (r1 - r0) / span;
 			/* r0 x + slope x^2 / 2 = left, the root in [0, span], in the
-			 * form that stays accurate when slope is tiny. */
-			double disc = r0 * r0 + 2.0 * slope * left;
-			double x = 2.0 * left / (r0 + sqrt(disc > 0 ? disc : 0));
+			 * form that stays accurate when slope is tiny.  Flat (the
+			 * usual segment), it is exactly left / r0, since
+			 * sqrt(r0 r0) is r0 in IEEE arithmetic: no square root. */
+			double x;
+			if (r1 == r0) {
+				x = left / r0;
+			} else {
+				double slope = (r1 - r0) / span;
+				double disc = r0 * r0 + 2.0 * slope * left;
+				x = 2.0 * left / (r0 + sqrt(disc > 0 ? disc : 0));
+			}
 			if (!(x <= span))
 				x = span;
 			return (int64_t)(t + x);
