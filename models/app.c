@@ -57,13 +57,13 @@ static void finish(struct arch *a, struct request *r)
 		sim_station_release(&a->engine, r->app_thread.station, &r->app_thread);
 	r->stage = STAGE_BACK;
 	if (!app_lost_it(p, r)) {
-		arch_after_hops(a, r, 1, web_answer);
+		arch_after_hops(a, r, 1, web_answer_event);
 		return;
 	}
 	if (node_is_black_hole(&p->base))
 		request_lost(r); /* nothing leaves: nginx's read time-out rescues it */
 	else
-		arch_after_hops(a, r, 1, web_upstream_reset);
+		arch_after_hops(a, r, 1, web_upstream_reset_event);
 }
 
 static int queries_of(const struct arch *a, const struct request *r)
@@ -92,7 +92,7 @@ static void next_query(struct arch *a, struct request *r)
 		return;
 	}
 	r->stage = STAGE_TO_DB;
-	arch_after_hops(a, r, 1, db_receive);
+	arch_after_hops(a, r, 1, db_receive_event);
 }
 
 void app_db_answer(struct arch *a, struct request *r)
@@ -100,6 +100,8 @@ void app_db_answer(struct arch *a, struct request *r)
 	r->queries_done++;
 	next_query(a, r);
 }
+
+ARCH_STAGE_EVENT(app_db_answer)
 
 void app_query_done(struct arch *a, struct request *r)
 {
@@ -110,13 +112,13 @@ void app_query_done(struct arch *a, struct request *r)
 		r->queries_done++;
 		if (route_next_query(a, r)) {
 			r->stage = STAGE_TO_DB;
-			arch_after_hops(a, r, 2, db_receive);
+			arch_after_hops(a, r, 2, db_receive_event);
 			return;
 		}
 		r->queries_done--; /* app_db_answer counts it again */
 	}
 	r->stage = STAGE_BACK;
-	arch_after_hops(a, r, 1, app_db_answer);
+	arch_after_hops(a, r, 1, app_db_answer_event);
 }
 
 static void on_pool_started(struct sim_engine *e, struct sim_station *st, struct sim_job *job)
@@ -167,6 +169,8 @@ static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim
 	}
 }
 
+SIM_STATION_END_EVENT(app_cpu_end, on_cpu_done)
+
 static void thread_granted(struct arch *a, struct request *r)
 {
 	struct app_node *p = r->app;
@@ -197,6 +201,7 @@ int app_node_init(struct arch *a, struct app_node *n)
 	arch_station_init(a, &n->threads, n->base.name, c->workers, -1, 0, on_thread_done, n);
 	n->threads.started_fn = on_thread_started;
 	arch_station_init(a, &n->cpu, n->base.name, c->cores, -1, 0, on_cpu_done, n);
+	n->cpu.end_event = app_cpu_end;
 	arch_station_init(a, &n->pool, n->base.name, c->db_pool_size, -1, c->db_pool_timeout_ns,
 			  on_pool_done, n);
 	n->pool.started_fn = on_pool_started;
@@ -250,7 +255,7 @@ void app_receive(struct arch *a, struct request *r)
 	}
 	if (node_refuses(&p->base)) {
 		r->stage = STAGE_BACK;
-		arch_after_hops(a, r, 1, web_upstream_refused);
+		arch_after_hops(a, r, 1, web_upstream_refused_event);
 		return;
 	}
 	r->app_epoch = p->base.epoch;
@@ -269,3 +274,5 @@ void app_receive(struct arch *a, struct request *r)
 		break;
 	}
 }
+
+ARCH_STAGE_EVENT(app_receive)

@@ -196,15 +196,7 @@ int model_run_replication_watched(const struct model_config *cfg, unsigned index
 
 /* ---------------------------------------------------------------- the path */
 
-static void on_hops_done(struct sim_engine *e, void *obj, uint64_t arg)
-{
-	void (*next)(struct arch *, struct request *) =
-		(void (*)(struct arch *, struct request *))(uintptr_t)arg;
-	next(arch_of(e), obj);
-}
-
-void arch_after_hops(struct arch *a, struct request *r, int hops,
-		     void (*next)(struct arch *a, struct request *r))
+void arch_after_hops(struct arch *a, struct request *r, int hops, sim_event_fn arrive)
 {
 	int64_t delay = 0;
 	for (int i = 0; i < hops; i++)
@@ -212,10 +204,10 @@ void arch_after_hops(struct arch *a, struct request *r, int hops,
 	if (delay == 0) {
 		/* A transparent network: arrive now, without a round trip through
 		 * the calendar.  No caller holds state across this call. */
-		next(a, r);
+		arrive(&a->engine, r, 0);
 		return;
 	}
-	sim_engine_after(&a->engine, delay, on_hops_done, r, (uint64_t)(uintptr_t)next);
+	sim_engine_after(&a->engine, delay, arrive, r, 0);
 }
 
 void request_fail(struct request *r, enum model_error cause)

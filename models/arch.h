@@ -296,10 +296,30 @@ void node_recover(struct arch *a, struct node *n);
  * caller's time-out to rescue it (docs/failures.md). */
 void request_lost(struct request *r);
 
-/* Deliver r to `next` after one network hop (a draw of net.hop); `hops`
- * hops at once when nothing happens in between. */
-void arch_after_hops(struct arch *a, struct request *r, int hops,
-		     void (*next)(struct arch *a, struct request *r));
+/* Deliver r to a stage after one network hop (a draw of net.hop); `hops`
+ * hops at once when nothing happens in between.  `arrive` is the stage's
+ * calendar event, STAGE_event (below), which the hop's event is: one
+ * indirect call per hop, where a trampoline calling the stage through a
+ * pointer took two, each a likely misprediction. */
+void arch_after_hops(struct arch *a, struct request *r, int hops, sim_event_fn arrive);
+
+/* Define STAGE_event, the calendar event that calls STAGE(a, r) for the
+ * request in its `obj`; next to the stage's definition. */
+#define ARCH_STAGE_EVENT(stage)                                                   \
+	void stage##_event(struct sim_engine *e, void *obj, uint64_t arg)         \
+	{                                                                         \
+		(void)arg;                                                        \
+		stage(arch_of(e), obj);                                           \
+	}
+void app_db_answer_event(struct sim_engine *e, void *obj, uint64_t arg);
+void app_receive_event(struct sim_engine *e, void *obj, uint64_t arg);
+void db_receive_event(struct sim_engine *e, void *obj, uint64_t arg);
+void lb_connect_refused_event(struct sim_engine *e, void *obj, uint64_t arg);
+void lb_answer_event(struct sim_engine *e, void *obj, uint64_t arg);
+void web_upstream_refused_event(struct sim_engine *e, void *obj, uint64_t arg);
+void web_upstream_reset_event(struct sim_engine *e, void *obj, uint64_t arg);
+void web_receive_event(struct sim_engine *e, void *obj, uint64_t arg);
+void web_answer_event(struct sim_engine *e, void *obj, uint64_t arg);
 /* End r's path with an error at this point; the answer travels back. */
 void request_fail(struct request *r, enum model_error cause);
 void request_free(struct arch *a, struct request *r);

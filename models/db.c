@@ -137,9 +137,12 @@ static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim
 	answer_app(a, r);
 }
 
+SIM_STATION_END_EVENT(db_cpu_end, on_cpu_done)
+
 int db_node_init(struct arch *a, struct db_node *n)
 {
 	arch_station_init(a, &n->cpu, n->base.name, a->cfg->db.cores, -1, 0, on_cpu_done, n);
+	n->cpu.end_event = db_cpu_end;
 	n->primary = n->base.index == 0;
 	return repl_node_init(a, n);
 }
@@ -169,3 +172,5 @@ void db_receive(struct arch *a, struct request *r)
 	const struct sim_dist *cost = r->query_is_write ? &c->write_cost : &c->read_cost;
 	sim_station_arrive(&a->engine, &d->cpu, &r->cpu, sim_dist_sample(cost, d->base.rng));
 }
+
+ARCH_STAGE_EVENT(db_receive)

@@ -201,7 +201,7 @@ static void connect_to_web(struct arch *a, struct request *r, struct web_node *w
 	r->lb_tries++;
 	r->stage = STAGE_TO_WEB;
 	w->base.active++;
-	arch_after_hops(a, r, 1, web_receive);
+	arch_after_hops(a, r, 1, web_receive_event);
 }
 
 static void forward(struct arch *a, struct request *r)
@@ -237,6 +237,8 @@ static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim
 	r->lb->base.served++;
 	forward(a, r);
 }
+
+SIM_STATION_END_EVENT(lb_cpu_end, on_cpu_done)
 
 static void slot_granted(struct arch *a, struct request *r)
 {
@@ -462,6 +464,7 @@ int lb_node_init(struct arch *a, struct lb_node *n)
 			  on_slot_done, n);
 	n->slots.started_fn = on_slot_started;
 	arch_station_init(a, &n->cpu, n->base.name, c->threads, -1, 0, on_cpu_done, n);
+	n->cpu.end_event = lb_cpu_end;
 	n->holds_vip = n->base.index == 0; /* a lone LB; keepalived decides for a pair */
 	if (start_checks(n) != 0)
 		return -1;
@@ -558,6 +561,8 @@ void lb_connect_refused(struct arch *a, struct request *r)
 	lb_connect_failed(a, r, ERR_CONNECT_REFUSED);
 }
 
+ARCH_STAGE_EVENT(lb_connect_refused)
+
 void lb_answer(struct arch *a, struct request *r)
 {
 	r->web->base.active--;
@@ -567,6 +572,8 @@ void lb_answer(struct arch *a, struct request *r)
 	}
 	end_at_lb(a, r);
 }
+
+ARCH_STAGE_EVENT(lb_answer)
 
 void lb_client_gone(struct arch *a, struct request *r)
 {

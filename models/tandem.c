@@ -65,6 +65,8 @@ static void on_departure(struct sim_engine *e, struct sim_station *st, struct si
 	sim_pool_put(&net->customers, c);
 }
 
+SIM_STATION_END_EVENT(station_end, on_departure)
+
 static void on_arrival(struct sim_engine *e, void *obj, uint64_t arg)
 {
 	struct network *net = obj;
@@ -112,6 +114,7 @@ int tandem_run(const struct tandem_config *cfg, unsigned index, struct tandem_re
 			.queue_timeout_ns = 0, .speed = 1.0,
 		};
 		sim_station_init(&net->stations[k], &sc, on_departure, net, 0);
+		net->stations[k].end_event = station_end;
 	}
 	if (!rc) {
 		sim_engine_at(&net->engine, 0, on_arrival, net, 0);

@@ -96,7 +96,7 @@ static void respond(struct arch *a, struct request *r)
 		return;
 	}
 	r->stage = STAGE_BACK;
-	arch_after_hops(a, r, 1, lb_answer);
+	arch_after_hops(a, r, 1, lb_answer_event);
 }
 
 /* The process died under r: the LB's connection is reset at once (RST),
@@ -106,7 +106,7 @@ static void reset_to_lb(struct arch *a, struct request *r)
 	request_fail(r, ERR_CONNECT_REFUSED);
 	r->web_connections = 0;
 	r->stage = STAGE_BACK;
-	arch_after_hops(a, r, 1, lb_answer);
+	arch_after_hops(a, r, 1, lb_answer_event);
 }
 
 /* r was at (or returns to) a web server that failed since it arrived. */
@@ -249,7 +249,7 @@ static void connect_to_app(struct arch *a, struct request *r, struct app_node *p
 	p->base.active++;
 	r->upstream_open = true;
 	r->stage = STAGE_TO_APP;
-	arch_after_hops(a, r, 1, app_receive);
+	arch_after_hops(a, r, 1, app_receive_event);
 }
 
 static int upstream_tries_max(const struct arch *a)
@@ -302,10 +302,14 @@ void web_upstream_refused(struct arch *a, struct request *r)
 	upstream_failed(a, r, ERR_CONNECT_REFUSED, false);
 }
 
+ARCH_STAGE_EVENT(web_upstream_refused)
+
 void web_upstream_reset(struct arch *a, struct request *r)
 {
 	upstream_failed(a, r, ERR_CONNECT_REFUSED, true);
 }
+
+ARCH_STAGE_EVENT(web_upstream_reset)
 
 void web_forget(struct arch *a, struct request *r)
 {
@@ -370,10 +374,13 @@ static void on_cpu_done(struct sim_engine *e, struct sim_station *st, struct sim
 		respond(a, r);
 }
 
+SIM_STATION_END_EVENT(web_cpu_end, on_cpu_done)
+
 int web_node_init(struct arch *a, struct web_node *n)
 {
 	const struct web_config *c = &a->cfg->web;
 	arch_station_init(a, &n->cpu, n->base.name, c->workers, -1, 0, on_cpu_done, n);
+	n->cpu.end_event = web_cpu_end;
 	n->max_connections = (int64_t)c->workers * c->worker_connections;
 	n->peers = calloc((size_t)c->workers * (size_t)a->napp, sizeof *n->peers);
 	if (n->base.index == 0 && c->read_timeout_ns > 0)
@@ -418,7 +425,7 @@ void web_receive(struct arch *a, struct request *r)
 		return;
 	}
 	if (node_refuses(&w->base) || w->connections + 1 > w->max_connections) {
-		arch_after_hops(a, r, 1, lb_connect_refused);
+		arch_after_hops(a, r, 1, lb_connect_refused_event);
 		return;
 	}
 	w->connections++;
@@ -442,6 +449,8 @@ void web_receive(struct arch *a, struct request *r)
 	sim_station_arrive(&a->engine, &w->cpu, &r->cpu, demand);
 }
 
+ARCH_STAGE_EVENT(web_receive)
+
 void web_answer(struct arch *a, struct request *r)
 {
 	sim_timeout_stop(&a->read_timeouts, &r->read_timeout);
@@ -453,6 +462,8 @@ void web_answer(struct arch *a, struct request *r)
 	peer_succeeded(a, r);
 	respond(a, r);
 }
+
+ARCH_STAGE_EVENT(web_answer)
 
 /* A crash or a process death takes every connection with it, and the
  * worker processes' memory: their views of the app servers and the cache

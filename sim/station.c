@@ -78,7 +78,7 @@ static void start_service(struct sim_engine *e, struct sim_station *st, struct s
 		return;
 	}
 	job->end_ns = now + service_ns_at_speed(job->demand_ns, st->cfg.speed);
-	job->timer = sim_engine_at(e, job->end_ns, on_service_end, st, (uint64_t)(uintptr_t)job);
+	job->timer = sim_engine_at(e, job->end_ns, st->end_event, st, (uint64_t)(uintptr_t)job);
 }
 
 /* Start waiting jobs while servers are free (the loop, out of line). */
@@ -121,6 +121,11 @@ static void finish_service(struct sim_engine *e, struct sim_station *st, struct 
 	start_waiting(e, st);
 }
 
+void sim_station_end_service(struct sim_engine *e, struct sim_station *st, struct sim_job *job)
+{
+	finish_service(e, st, job);
+}
+
 static void on_service_end(struct sim_engine *e, void *obj, uint64_t arg)
 {
 	struct sim_station *st = obj;
@@ -157,6 +162,7 @@ void sim_station_init(struct sim_station *st, const struct sim_station_config *c
 	if (!(st->cfg.speed > 0))
 		st->cfg.speed = 1.0;
 	st->done = done;
+	st->end_event = on_service_end;
 	st->owner = owner;
 	st->up = true;
 	list_init(&st->queue);
@@ -235,7 +241,7 @@ void sim_station_set_speed(struct sim_engine *e, struct sim_station *st, double 
 		job->demand_ns = left_ns > 0 ? left_ns : 0;
 		sim_engine_cancel(e, job->timer);
 		job->end_ns = now + service_ns_at_speed(job->demand_ns, speed);
-		job->timer = sim_engine_at(e, job->end_ns, on_service_end, st,
+		job->timer = sim_engine_at(e, job->end_ns, st->end_event, st,
 					   (uint64_t)(uintptr_t)job);
 	}
 }
