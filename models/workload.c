@@ -328,7 +328,10 @@ static void send_attempt(struct arch *a, struct wl_call *call)
 		finish_call(a, call);
 		return;
 	}
-	memset(r, 0, sizeof *r);
+	/* The pool's object size, not sizeof *r: a size known when compiling
+	 * makes GCC inline `rep stosq`, whose start-up is most of the cost of
+	 * clearing 480 bytes; libc's memset clears them with vector stores. */
+	memset(r, 0, a->requests.obj_size);
 	r->call = call;
 	r->client = call->client;
 	r->class_idx = call->class_idx;
