@@ -170,6 +170,7 @@ struct arch {
 	uint64_t web_rr;
 	uint64_t db_rr;
 	struct sim_timeout_queue server_timeouts; /* HAProxy timeout server, when > 0 */
+	struct sim_timeout_queue lb_turnarounds;  /* HAProxy's wait before a connect retry */
 	struct sim_timeout_queue read_timeouts;   /* nginx proxy_read_timeout, when > 0 */
 	struct recorder rec;
 	struct repl_state repl;     /* the binlog (replication_lag.h) */

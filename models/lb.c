@@ -49,6 +49,9 @@
  * the scenario has no `timeout connect` below 1 s, so the wait is 1 s. */
 #define LB_RETRY_TURNAROUND_NS SIM_NS_PER_S
 
+static void on_retry_turnaround(struct sim_engine *e, struct sim_timeout_queue *q,
+				struct sim_timeout *t);
+
 static struct lb_node *lb_of(struct node *n) { return (struct lb_node *)n; }
 
 static void lb_reset_stats(struct node *n, int64_t now_ns)
@@ -470,6 +473,8 @@ int lb_node_init(struct arch *a, struct lb_node *n)
 		return -1;
 	if (n->base.index == 0 && c->timeout_server_ns > 0)
 		sim_timeout_queue_init(&a->server_timeouts, c->timeout_server_ns, on_server_timeout, a);
+	if (n->base.index == 0)
+		sim_timeout_queue_init(&a->lb_turnarounds, LB_RETRY_TURNAROUND_NS, on_retry_turnaround, a);
 	if (n->base.index == 1)
 		return start_keepalived(a);
 	return 0;
@@ -516,11 +521,17 @@ void lb_receive(struct arch *a, struct request *r)
 	}
 }
 
-static void on_retry_turnaround(struct sim_engine *e, void *obj, uint64_t arg)
+/* The turn-around is over: retry the same server.  The waits all last
+ * LB_RETRY_TURNAROUND_NS, so they are a FIFO time-out queue, one calendar
+ * event for them all: when the web tier refuses connections under
+ * overload, hundreds of requests wait here at once, and an event each made
+ * the calendar several times larger. */
+static void on_retry_turnaround(struct sim_engine *e, struct sim_timeout_queue *q,
+				struct sim_timeout *t)
 {
 	struct arch *a = arch_of(e);
-	struct request *r = obj;
-	(void)arg;
+	struct request *r = request_of(t, lb_turnaround);
+	(void)q;
 	if (r->lb_dead) {
 		park(a, r);
 		return;
@@ -553,7 +564,7 @@ void lb_connect_failed(struct arch *a, struct request *r, enum model_error cause
 		}
 	}
 	r->stage = STAGE_LB_RETRY;
-	sim_engine_after(&a->engine, LB_RETRY_TURNAROUND_NS, on_retry_turnaround, r, 0);
+	sim_timeout_start(&a->engine, &a->lb_turnarounds, &r->lb_turnaround);
 }
 
 void lb_connect_refused(struct arch *a, struct request *r)

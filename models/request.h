@@ -66,6 +66,7 @@ struct request {
 	struct app_node *app;
 	struct db_node *db;          /* current query's node */
 	struct sim_timeout server_timeout; /* HAProxy timeout server */
+	struct sim_timeout lb_turnaround;  /* STAGE_LB_RETRY: the wait before the retry */
 	uint32_t client;
 	uint16_t class_idx;
 	uint16_t queries_done;       /* reads first, then writes */
