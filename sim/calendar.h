@@ -116,7 +116,8 @@ struct sim_calendar_rung {
 };
 
 #define SIM_CALENDAR_MAX_RUNGS 8
-#define SIM_CALENDAR_RUN_MAX 64
+/* The sorted run's capacity (calendar.c, "Small calendars"). */
+#define SIM_CALENDAR_RUN_MAX 256
 
 struct sim_calendar {
 	/* Bottom: the events due next, in two parts.  run[] is a bucket
