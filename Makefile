@@ -173,6 +173,7 @@ CLI_SRCS := \
 UNIT_TESTS := diag pool calendar engine rng units dist tally timeavg histogram ci \
               vrrp \
               lb_check \
+              round_robin \
               warmup station timeout replicate scenario_loader bad_scenarios \
               report_summary report_text report_json report_csv report_outfile report_digest \
               session \

@@ -29,6 +29,7 @@
 #include "record.h"
 #include "replication_lag.h"
 #include "request.h"
+#include "round_robin.h"
 #include "results.h"
 #include "sim/engine.h"
 #include "sim/pool.h"
@@ -122,7 +123,7 @@ struct web_node {
 	int64_t connections;        /* client + upstream connections in use */
 	int64_t max_connections;    /* workers x worker_connections */
 	struct web_peer *peers;     /* [workers x napp]: worker w's view of app i at w*napp+i */
-	uint64_t next_worker;       /* requests go to the workers in turn */
+	struct rr_cursor next_worker; /* requests go to the workers in turn */
 	uint64_t cache_fills;       /* dynamic requests seen since a cold start */
 	uint32_t life;              /* bumped at each restart (crash, process death) */
 	bool cache_cold;            /* restarted: the cache is still warming */
@@ -166,9 +167,9 @@ struct arch {
 	gsl_rng *net_rng;           /* "net.hop" */
 	gsl_rng *lb_balance_rng;    /* "lb.balance" */
 	gsl_rng *web_balance_rng;   /* "web.balance" */
-	uint64_t lb_rr;             /* round-robin cursors */
-	uint64_t web_rr;
-	uint64_t db_rr;
+	struct rr_cursor lb_rr;     /* round-robin cursors */
+	struct rr_cursor web_rr;
+	struct rr_cursor db_rr;
 	struct sim_timeout_queue server_timeouts; /* HAProxy timeout server, when > 0 */
 	struct sim_timeout_queue lb_turnarounds;  /* HAProxy's wait before a connect retry */
 	struct sim_timeout_queue read_timeouts;   /* nginx proxy_read_timeout, when > 0 */
@@ -274,6 +275,10 @@ void scaling_reset_stats(struct arch *a, int64_t now_ns);
  * n)-th of the n nodes in rotation, so that absent nodes give none of
  * their turns to the next one.  scaling_rotation_size: that n. */
 uint64_t scaling_rotation_start(struct arch *a, enum model_tier t, uint64_t k);
+/* The first node (an index below n, the tier's size) of a balancer's scan
+ * that takes the next turn of cursor `rr`: scaling_rotation_start of the
+ * turn, reduced modulo n. */
+uint64_t scaling_rotation_first(struct arch *a, enum model_tier t, struct rr_cursor *rr, uint64_t n);
 int scaling_rotation_size(struct arch *a, enum model_tier t);
 /* Time n was present (IN or DRAINING) since the last reset. */
 int64_t scaling_present_ns(const struct node *n, int64_t now_ns);

@@ -73,7 +73,7 @@ struct db_node *db_route(struct arch *a, struct request *r, bool is_write)
 	    repl_reads_own_writes(a, r->client))
 		return primary_of(a);
 	for (int i = 0; i < a->ndb; i++) {
-		struct db_node *d = &a->db[(a->db_rr++) % (uint64_t)a->ndb];
+		struct db_node *d = &a->db[rr_turn_mod(&a->db_rr, (uint64_t)a->ndb)];
 		if (repl_takes_reads(d))
 			return d;
 	}

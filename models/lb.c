@@ -114,7 +114,7 @@ static struct web_node *pick_roundrobin(struct arch *a, const struct lb_node *lb
 				struct web_node *exclude)
 {
 	for (int i = 0; i < a->nweb; i++) {
-		struct web_node *w = &a->web[(a->lb_rr++) % (uint64_t)a->nweb];
+		struct web_node *w = &a->web[rr_turn_mod(&a->lb_rr, (uint64_t)a->nweb)];
 		if (web_in_lb_view(lb, w) && w != exclude)
 			return w;
 	}
@@ -125,9 +125,10 @@ static struct web_node *pick_leastconn(struct arch *a, const struct lb_node *lb,
 				struct web_node *exclude)
 {
 	struct web_node *best = NULL;
-	uint64_t start = scaling_rotation_start(a, TIER_WEB, a->lb_rr++);
-	for (int i = 0; i < a->nweb; i++) {
-		struct web_node *w = &a->web[(start + (uint64_t)i) % (uint64_t)a->nweb];
+	uint64_t n = (uint64_t)a->nweb;
+	uint64_t j = scaling_rotation_first(a, TIER_WEB, &a->lb_rr, n);
+	for (int i = 0; i < a->nweb; i++, j = rr_wrap_next(j, n)) {
+		struct web_node *w = &a->web[j];
 		if (web_in_lb_view(lb, w) && w != exclude && (!best || w->base.active < best->base.active))
 			best = w;
 	}

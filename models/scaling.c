@@ -90,6 +90,13 @@ uint64_t scaling_rotation_start(struct arch *a, enum model_tier t, uint64_t k)
 	return k;
 }
 
+uint64_t scaling_rotation_first(struct arch *a, enum model_tier t, struct rr_cursor *rr, uint64_t n)
+{
+	if (!a->scaling)
+		return rr_turn_mod(rr, n); /* the turn itself, modulo n */
+	return rr_reduce(scaling_rotation_start(a, t, rr_turn(rr)), n);
+}
+
 int64_t scaling_present_ns(const struct node *n, int64_t now_ns)
 {
 	bool present = n->presence == NODE_IN || n->presence == NODE_DRAINING;

@@ -154,33 +154,37 @@ static struct app_node *pick_app(struct arch *a, const struct request *r)
 {
 	const struct web_config *c = &a->cfg->web;
 	struct app_node *best = NULL;
-	uint64_t start = scaling_rotation_start(a, TIER_APP, a->web_rr++);
+	uint64_t n = (uint64_t)a->napp;
+	uint64_t j = scaling_rotation_first(a, TIER_APP, &a->web_rr, n);
 	switch (c->upstream_balance) {
 	case WEB_BALANCE_LEAST_CONN:
-		for (int i = 0; i < a->napp; i++) {
-			struct app_node *p = &a->app[(start + (uint64_t)i) % (uint64_t)a->napp];
+		for (int i = 0; i < a->napp; i++, j = rr_wrap_next(j, n)) {
+			struct app_node *p = &a->app[j];
 			if (app_in_web_view(a, r, p) && (!best || p->base.active < best->base.active))
 				best = p;
 		}
 		return best;
 	case WEB_BALANCE_IP_HASH:
-		start = r->client * 2654435761u; /* then the next live one, as nginx rehashes */
+		/* then the next live one, as nginx rehashes */
+		j = rr_reduce(r->client * 2654435761u, n);
 		break;
 	case WEB_BALANCE_RANDOM:
 		if (!a->scaling)
-			start = gsl_rng_uniform_int(a->web_balance_rng, (unsigned long)a->napp);
+			j = gsl_rng_uniform_int(a->web_balance_rng, (unsigned long)a->napp);
 		else if (scaling_rotation_size(a, TIER_APP) > 0)
-			start = scaling_rotation_start(
-				a, TIER_APP,
-				gsl_rng_uniform_int(a->web_balance_rng,
-						    (unsigned long)scaling_rotation_size(a, TIER_APP)));
+			j = rr_reduce(scaling_rotation_start(
+					      a, TIER_APP,
+					      gsl_rng_uniform_int(
+						      a->web_balance_rng,
+						      (unsigned long)scaling_rotation_size(a, TIER_APP))),
+				      n);
 		break;
 	case WEB_BALANCE_ROUND_ROBIN:
 	default:
 		break;
 	}
-	for (int i = 0; i < a->napp; i++) {
-		struct app_node *p = &a->app[(start + (uint64_t)i) % (uint64_t)a->napp];
+	for (int i = 0; i < a->napp; i++, j = rr_wrap_next(j, n)) {
+		struct app_node *p = &a->app[j];
 		if (app_in_web_view(a, r, p))
 			return p;
 	}
@@ -432,7 +436,7 @@ void web_receive(struct arch *a, struct request *r)
 	r->web_connections = 1;
 	r->web_epoch = w->base.epoch;
 	r->web_life = w->life;
-	r->web_worker = (uint16_t)(w->next_worker++ % (uint64_t)c->workers);
+	r->web_worker = (uint16_t)rr_turn_mod(&w->next_worker, (uint64_t)c->workers);
 	r->stage = STAGE_WEB_CPU;
 	gsl_rng *rng = w->base.rng;
 	double demand = gsl_rng_uniform(rng) < c->tls_reuse
