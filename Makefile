@@ -293,8 +293,17 @@ $(BENCH_BINS): %: %.o $(LAYER_LIBS)
 	$(Q)$(CC) $(ALL_LDFLAGS) $(LTO_LDFLAGS) -o $@ $< $(LAYER_LIBS) $(LDLIBS_ALL)
 
 # ---------------------------------------------------------------- run, check, bench
+# tiersim exits 1 when an SLO is missed, for pipelines that gate on it.
+# Here the verdict is part of the report the job prints, not a failure of
+# the job: the baseline's schedule ramps past the app tier's saturation
+# (README), so it misses its p99 and make should not call that an error.
 run: $(TIERSIM)
-	./$(TIERSIM) run scenarios/baseline.yaml
+	@./$(TIERSIM) run scenarios/baseline.yaml; status=$$?; \
+	if [ $$status -eq 1 ]; then \
+		echo "make run: the run succeeded; the baseline misses an SLO (the verdict above; tiersim exit status 1)"; \
+		exit 0; \
+	fi; \
+	exit $$status
 
 # Every test binary runs even if one fails; the exit status says whether all passed.
 check: $(TEST_BINS) $(FUZZ_REPLAY_BINS) $(TIERSIM) check-layers $(if $(RUN_TEST),$(TIERSIM_UNDER_TEST))
