@@ -95,7 +95,7 @@ static void next_query(struct arch *a, struct request *r)
 	arch_after_hops(a, r, 1, db_receive_event);
 }
 
-void app_db_answer(struct arch *a, struct request *r)
+static void app_db_answer(struct arch *a, struct request *r)
 {
 	r->queries_done++;
 	next_query(a, r);
@@ -242,7 +242,7 @@ static void wait_for_connect(struct arch *a, struct request *r)
 	sim_engine_at(&a->engine, end > now ? end : now, on_connect_timeout, r, (uint64_t)why);
 }
 
-void app_receive(struct arch *a, struct request *r)
+static void app_receive(struct arch *a, struct request *r)
 {
 	struct app_node *p = r->app;
 	if (node_is_black_hole(&p->base)) {

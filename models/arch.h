@@ -211,21 +211,23 @@ int model_run_replication_watched(const struct model_config *cfg, unsigned index
 				  struct model_results *out,
 				  const struct model_event_listener *events);
 
-/* The path of a request (see the picture above). */
+/* The path of a request (see the picture above).  A stage reached over
+ * the network is its calendar event, STAGE_event (ARCH_STAGE_EVENT, below),
+ * which arch_after_hops schedules; the stage itself is static in its file. */
 void lb_receive(struct arch *a, struct request *r);
-void lb_answer(struct arch *a, struct request *r);
+void lb_answer_event(struct sim_engine *e, void *obj, uint64_t arg);
 void lb_client_gone(struct arch *a, struct request *r);
 /* Does a SYN sent to the VIP now get an answer (SYN-ACK, or RST from a
  * holder whose haproxy died)?  No while nobody holds the VIP or its holder
  * is a black hole (crashed host, partition): workload.c then retransmits. */
 bool lb_vip_answers(const struct arch *a);
-void web_receive(struct arch *a, struct request *r);
-void web_answer(struct arch *a, struct request *r);
-void app_receive(struct arch *a, struct request *r);
-void app_db_answer(struct arch *a, struct request *r);
+void web_receive_event(struct sim_engine *e, void *obj, uint64_t arg);
+void web_answer_event(struct sim_engine *e, void *obj, uint64_t arg);
+void app_receive_event(struct sim_engine *e, void *obj, uint64_t arg);
+void app_db_answer_event(struct sim_engine *e, void *obj, uint64_t arg);
 /* A query ended at the db (done or failed): its answer heads back to the app. */
 void app_query_done(struct arch *a, struct request *r);
-void db_receive(struct arch *a, struct request *r);
+void db_receive_event(struct sim_engine *e, void *obj, uint64_t arg);
 /* r's query will never be answered (its node crashed or is cut off): the
  * app's DB client time-out rescues it (db.c). */
 void db_query_lost(struct arch *a, struct request *r);
@@ -243,12 +245,12 @@ void arch_station_init(struct arch *a, struct sim_station *st, const char *name,
 /* The LB's connection to the web server failed: refused (RST, one hop
  * back) or timed out (a black hole, after timeout connect). */
 void lb_connect_failed(struct arch *a, struct request *r, enum model_error cause);
-void lb_connect_refused(struct arch *a, struct request *r);
+void lb_connect_refused_event(struct sim_engine *e, void *obj, uint64_t arg);
 /* nginx's connect to the app server failed before the request was sent:
  * refused (RST, one hop back) or timed out (a black hole, after
  * proxy_connect_timeout); proxy_next_upstream may try another server. */
 void web_upstream_connect_failed(struct arch *a, struct request *r, enum model_error cause);
-void web_upstream_refused(struct arch *a, struct request *r);
+void web_upstream_refused_event(struct sim_engine *e, void *obj, uint64_t arg);
 /* HAProxy closed r's connection (cause: its client left, or its timeout
  * server) while nginx still waited for a connect: nginx drops it (499). */
 void web_upstream_abandoned(struct arch *a, struct request *r, enum model_error cause);
@@ -256,7 +258,7 @@ void web_upstream_abandoned(struct arch *a, struct request *r, enum model_error 
 void web_upstream_sent(struct arch *a, struct request *r);
 /* ... or reset it after that (its process died): 502, or the next server
  * for an idempotent request. */
-void web_upstream_reset(struct arch *a, struct request *r);
+void web_upstream_reset_event(struct sim_engine *e, void *obj, uint64_t arg);
 /* r is freed: nginx closes what r still holds there (HAProxy closed its
  * connection) and forgets its read time-out. */
 void web_forget(struct arch *a, struct request *r);
@@ -310,22 +312,14 @@ void request_lost(struct request *r);
 void arch_after_hops(struct arch *a, struct request *r, int hops, sim_event_fn arrive);
 
 /* Define STAGE_event, the calendar event that calls STAGE(a, r) for the
- * request in its `obj`; next to the stage's definition. */
+ * request in its `obj`; next to the stage's (static) definition, with its
+ * prototype in the path's list above. */
 #define ARCH_STAGE_EVENT(stage)                                                   \
 	void stage##_event(struct sim_engine *e, void *obj, uint64_t arg)         \
 	{                                                                         \
 		(void)arg;                                                        \
 		stage(arch_of(e), obj);                                           \
 	}
-void app_db_answer_event(struct sim_engine *e, void *obj, uint64_t arg);
-void app_receive_event(struct sim_engine *e, void *obj, uint64_t arg);
-void db_receive_event(struct sim_engine *e, void *obj, uint64_t arg);
-void lb_connect_refused_event(struct sim_engine *e, void *obj, uint64_t arg);
-void lb_answer_event(struct sim_engine *e, void *obj, uint64_t arg);
-void web_upstream_refused_event(struct sim_engine *e, void *obj, uint64_t arg);
-void web_upstream_reset_event(struct sim_engine *e, void *obj, uint64_t arg);
-void web_receive_event(struct sim_engine *e, void *obj, uint64_t arg);
-void web_answer_event(struct sim_engine *e, void *obj, uint64_t arg);
 /* End r's path with an error at this point; the answer travels back. */
 void request_fail(struct request *r, enum model_error cause);
 void request_free(struct arch *a, struct request *r);

@@ -147,7 +147,7 @@ int db_node_init(struct arch *a, struct db_node *n)
 	return repl_node_init(a, n);
 }
 
-void db_receive(struct arch *a, struct request *r)
+static void db_receive(struct arch *a, struct request *r)
 {
 	const struct db_config *c = &a->cfg->db;
 	struct db_node *d = r->db;

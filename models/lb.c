@@ -568,14 +568,14 @@ void lb_connect_failed(struct arch *a, struct request *r, enum model_error cause
 	sim_timeout_start(&a->engine, &a->lb_turnarounds, &r->lb_turnaround);
 }
 
-void lb_connect_refused(struct arch *a, struct request *r)
+static void lb_connect_refused(struct arch *a, struct request *r)
 {
 	lb_connect_failed(a, r, ERR_CONNECT_REFUSED);
 }
 
 ARCH_STAGE_EVENT(lb_connect_refused)
 
-void lb_answer(struct arch *a, struct request *r)
+static void lb_answer(struct arch *a, struct request *r)
 {
 	r->web->base.active--;
 	if (r->lb_dead) {

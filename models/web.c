@@ -168,17 +168,15 @@ static struct app_node *pick_app(struct arch *a, const struct request *r)
 		/* then the next live one, as nginx rehashes */
 		j = rr_reduce(r->client * 2654435761u, n);
 		break;
-	case WEB_BALANCE_RANDOM:
-		if (!a->scaling)
-			j = gsl_rng_uniform_int(a->web_balance_rng, (unsigned long)a->napp);
-		else if (scaling_rotation_size(a, TIER_APP) > 0)
-			j = rr_reduce(scaling_rotation_start(
-					      a, TIER_APP,
-					      gsl_rng_uniform_int(
-						      a->web_balance_rng,
-						      (unsigned long)scaling_rotation_size(a, TIER_APP))),
-				      n);
+	case WEB_BALANCE_RANDOM: {
+		/* a random turn over the servers in rotation */
+		int size = a->scaling ? scaling_rotation_size(a, TIER_APP) : a->napp;
+		if (size <= 0)
+			break;
+		uint64_t k = gsl_rng_uniform_int(a->web_balance_rng, (unsigned long)size);
+		j = a->scaling ? rr_reduce(scaling_rotation_start(a, TIER_APP, k), n) : k;
 		break;
+	}
 	case WEB_BALANCE_ROUND_ROBIN:
 	default:
 		break;
@@ -301,14 +299,14 @@ void web_upstream_abandoned(struct arch *a, struct request *r, enum model_error 
 	respond(a, r);
 }
 
-void web_upstream_refused(struct arch *a, struct request *r)
+static void web_upstream_refused(struct arch *a, struct request *r)
 {
 	upstream_failed(a, r, ERR_CONNECT_REFUSED, false);
 }
 
 ARCH_STAGE_EVENT(web_upstream_refused)
 
-void web_upstream_reset(struct arch *a, struct request *r)
+static void web_upstream_reset(struct arch *a, struct request *r)
 {
 	upstream_failed(a, r, ERR_CONNECT_REFUSED, true);
 }
@@ -415,7 +413,7 @@ static void on_connect_timeout(struct sim_engine *e, void *obj, uint64_t arg)
 	lb_connect_failed(arch_of(e), obj, ERR_CONNECT_TIMEOUT);
 }
 
-void web_receive(struct arch *a, struct request *r)
+static void web_receive(struct arch *a, struct request *r)
 {
 	const struct web_config *c = &a->cfg->web;
 	struct web_node *w = r->web;
@@ -455,7 +453,7 @@ void web_receive(struct arch *a, struct request *r)
 
 ARCH_STAGE_EVENT(web_receive)
 
-void web_answer(struct arch *a, struct request *r)
+static void web_answer(struct arch *a, struct request *r)
 {
 	sim_timeout_stop(&a->read_timeouts, &r->read_timeout);
 	upstream_closed(r);

@@ -864,12 +864,13 @@ static inline uint32_t take_slot(struct sim_calendar *c, int64_t at_ns, sim_even
  * slots, room below bottom_spawn_at, room below max_pending) by exactly
  * one, so it gives one back, but only to a count that is not 0: a count of
  * 0 may stand for a condition that is not counted (not in heap mode, a
- * root hole), and the next push recomputes it anyway.  Every other change of the calendar resets it: push_general recomputes it
- * on entry and exit, every other pop, a cancel and
- * sim_calendar_set_max_pending set it to 0.  The count only decides which
- * path a push takes, never where the event goes: a push the count does not
- * cover goes through push_general, which recomputes the count first and
- * takes the run whenever the conditions hold.  (Baseline scenario: about 15
+ * root hole), and the next push recomputes it anyway.  Every other change
+ * of the calendar resets it: push_general recomputes it on entry and exit;
+ * every other pop, a cancel and sim_calendar_set_max_pending set it to 0.
+ * The count only decides which path a push takes, never where the event
+ * goes: a push the count does not cover goes through push_general, which
+ * recomputes the count first and takes the run whenever the conditions
+ * hold.  (Baseline scenario: about 15
  * fewer instructions per push.) */
 static inline size_t fast_push_budget(const struct sim_calendar *c)
 {
